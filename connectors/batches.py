@@ -50,6 +50,7 @@ class Batch:
              mask_resident_ids_in_text(raw_content), reason))
 
     def add_counts(self, read: int, loaded: int) -> None:
+        """Rows read and accepted into the load (set-aside rows are counted by reject())."""
         self.rows_read += read
         self.rows_loaded += loaded
 
@@ -75,8 +76,8 @@ def load_batch(conn: psycopg.Connection, source: str, stream: str,
         conn.execute(
             "update ops.load_batch set status = 'committed', finished_at = now(), position_to = %s,"
             " rows_read = %s, rows_loaded = %s, rows_unchanged = %s, rows_rejected = %s where batch_id = %s",
-            (batch.position_to, batch.rows_read, batch.rows_loaded,
-             max(batch.rows_read - batch.rows_loaded - batch.rows_rejected, 0), batch.rows_rejected, batch_id))
+            (batch.position_to, batch.rows_read + batch.rows_rejected, batch.rows_loaded,
+             batch.rows_read - batch.rows_loaded, batch.rows_rejected, batch_id))
         conn.commit()
     except BaseException as exc:
         conn.rollback()

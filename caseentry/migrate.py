@@ -1,0 +1,21 @@
+"""Bring the service's database schema up to date (Alembic, run programmatically)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["database_url"] = database_url
+    return config
+
+
+def upgrade(database_url: str) -> None:
+    """``alembic upgrade head``. Idempotent; concurrent callers are serialised by a lock."""
+    command.upgrade(alembic_config(database_url), "head")
