@@ -1,8 +1,11 @@
 """LP, the case-entry service: its change feed into raw.lp_<entity>.
 
-The service's cursor guarantees commit order with no gap (see caseentry's change feed); this
-connector stores the cursor of the last page it committed, in the same transaction as the
-page's rows, so a run that dies midway resumes exactly where the warehouse is.
+The service's cursor never skips nor repeats a change (see caseentry's change feed), but it
+follows the writing transactions' ids, not their commit order: two changes of one record may
+arrive newest first. So staging keeps, per key, the row with the highest record_version, never
+simply the last one loaded. This connector stores the cursor of the last page it committed, in
+the same transaction as the page's rows, so a run that dies midway resumes exactly where the
+warehouse is.
 """
 from __future__ import annotations
 

@@ -92,7 +92,7 @@ def load_raw(
         # so consecutive identical versions collapse to one.
         cur.execute(sql.SQL("""
             insert into {target} ({cols})
-            select {cols} from (
+            select {icols} from (
                 select i.*, lag(i._content_hash) over (partition by i._source_key order by i._ord) as _prev_hash,
                        lag(i._op) over (partition by i._source_key order by i._ord) as _prev_op
                 from {tmp} i
@@ -105,7 +105,8 @@ def load_raw(
                                              or l._op is distinct from i._op))
                or (i._prev_hash is not null and (i._prev_hash <> i._content_hash or i._prev_op <> i._op))
             order by i._ord
-        """).format(target=target, tmp=tmp, cols=sql.SQL(", ").join(map(sql.Identifier, all_cols))))
+        """).format(target=target, tmp=tmp, cols=sql.SQL(", ").join(map(sql.Identifier, all_cols)),
+                    icols=sql.SQL(", ").join(sql.Identifier("i", c) for c in all_cols)))
         counts.loaded = cur.rowcount
     return counts
 

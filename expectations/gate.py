@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 
 import great_expectations as gx
+from great_expectations.data_context.types.base import ProgressBarsConfig
 import psycopg
 
 from expectations.suites import standard_suites
@@ -38,6 +39,7 @@ def _existing_tables(conn: psycopg.Connection) -> set[str]:
 def run_gate(warehouse_url: str) -> GateReport:
     report = GateReport()
     context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     source = context.data_sources.add_postgres(name="warehouse", connection_string=warehouse_url)
     with psycopg.connect(libpq_url(warehouse_url)) as conn:
         tables = _existing_tables(conn)

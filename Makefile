@@ -1,0 +1,57 @@
+# jiandu — `make` alone lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.PHONY: help setup envs demo up down status test test-fast lock docs clean
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := $(PYTHON) -m uv
+VENVS := .venvs
+JIANDU := $(VENVS)/main/bin/jiandu
+PYTEST_ARGS ?=
+
+help: ## list the targets
+	@echo "jiandu 监督 — law-enforcement supervision data platform"
+	@echo
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: envs ## install everything, initialise databases and tools, then run the main job (demo)
+	$(JIANDU) setup --demo
+
+envs: ## create or update the three pinned environments (main, dbt, superset) with uv
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || { echo "[envs] installing uv $(UV_VERSION) from PyPI"; $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"; }
+	@for env in main dbt superset; do \
+	  if [ ! -x $(VENVS)/$$env/bin/python ]; then $(UV) venv --quiet --python $(PYTHON) $(VENVS)/$$env || exit 1; fi; \
+	  echo "[envs] $$env <- requirements/$$env.lock.txt"; \
+	  VIRTUAL_ENV=$(VENVS)/$$env $(UV) pip sync --quiet requirements/$$env.lock.txt || exit 1; \
+	done
+	@VIRTUAL_ENV=$(VENVS)/main $(UV) pip install --quiet --no-deps -e .
+
+demo: ## the main job: demo data in the three sources, the pipeline DAG once, a summary
+	$(JIANDU) demo
+
+up: ## start Airflow, Superset, the case-entry service and the hub simulator on localhost
+	$(JIANDU) up
+
+down: ## stop what `make up` started
+	$(JIANDU) down
+
+status: ## which servers run, and where
+	$(JIANDU) status
+
+test: envs ## run the test suite (sets up databases first if needed)
+	$(JIANDU) setup --no-demo
+	$(VENVS)/main/bin/python -m pytest $(PYTEST_ARGS)
+
+lock: ## re-resolve the lock files from requirements/*.in (then commit them)
+	@for env in main dbt superset; do \
+	  $(UV) pip compile --quiet --python 3.11 --python-platform x86_64-unknown-linux-gnu \
+	    requirements/$$env.in -o requirements/$$env.lock.txt || exit 1; done
+
+docs: ## build and serve the dbt docs (the analysts' catalogue) on http://127.0.0.1:8081
+	$(JIANDU) dbt docs generate
+	$(JIANDU) dbt docs serve --port 8081 --host 127.0.0.1
+
+clean: ## stop servers and remove local state (var/) — keeps the environments
+	-$(JIANDU) down
+	rm -rf var dbt/target dbt/logs
