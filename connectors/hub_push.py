@@ -6,7 +6,8 @@ Guarantees (hub-api.md, "Operating expectations"):
   between send and receipt resends the same batch and the hub counts each record once;
 - a record counts as pushed only when a receipt accepted it or counted it stale
   (ops.push_state); a rejected record waits, visible to stewards in quality.issue with the hub's
-  code, field and message, until its content (and so its version) changes;
+  code, field and message, until its content (and so its version) changes — except rejections
+  judged against what the hub held (REFERENCE_MISSING, ORDER), which are tried again each run;
 - records held by an open blocking quality issue are not sent;
 - after ``circuit_failures`` consecutive batches that found the hub unavailable, the run stops
   and says so instead of hammering it.
@@ -103,7 +104,9 @@ def _delta(conn: psycopg.Connection, ds: Dataset) -> Iterator[dict]:
         left join ops.push_state p on p.dataset = %(ds)s and p.record_key = t.record_key
         where (p.record_key is null or p.op = 'delete'
                or p.record_version <> to_char(t.record_version at time zone 'Asia/Shanghai',
-                                              'YYYY-MM-DD"T"HH24:MI:SS"+08:00"'))
+                                              'YYYY-MM-DD"T"HH24:MI:SS"+08:00"')
+               -- judged against what the hub held then: may pass now that parents arrived
+               or (p.outcome = 'rejected' and p.reject_code in ('REFERENCE_MISSING', 'ORDER')))
           and not exists (select 1 from quality.issue q where q.dataset = %(ds)s and q.record_key = t.record_key
                           and q.status = 'open' and q.severity = 'blocking')
         order by t.record_key

@@ -26,3 +26,25 @@ def temp_database(prefix: str, settings: Settings | None = None) -> Iterator[str
     finally:
         with psycopg.connect(libpq_url(s.admin_url), autocommit=True) as conn:
             conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
+def pg_type(field_type) -> str:
+    """The PostgreSQL type of a standard field type (as the standard layer declares it)."""
+    base = field_type.base
+    if base == "string":
+        return f"varchar({field_type.length})"
+    if base == "code":
+        return "varchar(6)" if field_type.code_set == "region" else "varchar(2)"
+    if base == "list":
+        return pg_type(field_type.item) + "[]"
+    return {"date": "date", "datetime": "timestamptz", "decimal": "numeric(18,2)", "int": "integer",
+            "bool": "boolean"}[base]
+
+
+def create_standard_tables(conn) -> None:
+    """Standard-layer tables made straight from the YAML, for tests that need no dbt build."""
+    from jiandu.standard import load_standard
+    for ds in load_standard().datasets.values():
+        cols = ", ".join(f"{f.name} {pg_type(f.type)}" for f in ds.fields)
+        conn.execute(f"create table standard.zf{ds.code[2:]}_{ds.name} ({cols}, record_key varchar(200) primary key,"
+                     " record_version timestamptz not null)")
