@@ -65,6 +65,7 @@ class FieldSpec:
     mask: str | None = None
     min: int | None = None
     min_items: int | None = None
+    min_items_summary: int | None = None
     required_when: str | None = None
 
 
@@ -108,6 +109,7 @@ def load_standard(path: Path = STANDARD_FILE) -> Standard:
                 required=bool(spec.get("required", False)), title=spec.get("title", ""),
                 rule=spec.get("rule"), references=spec.get("references"), pii=spec.get("pii", False),
                 mask=spec.get("mask"), min=spec.get("min"), min_items=spec.get("min_items"),
+                min_items_summary=spec.get("min_items_summary"),
                 required_when=spec.get("required_when"),
             ))
         datasets[code] = Dataset(code=code, name=ds["name"], title=ds["title"], key=tuple(ds["key"]),
@@ -137,13 +139,28 @@ def resident_id_valid(value: str | None) -> bool:
     Not ``stdnum.cn.ric.validate``: it also rejects a genuine number whose region code did not
     exist yet on the birth date (440106198001010019), which the standard does not ask.
     """
-    if not value or not re.fullmatch(r"\d{17}[\dX]", value):
+    # [0-9], not \d: \d also matches full-width digits, which the hub does not take.
+    if not value or not re.fullmatch(r"[0-9]{17}[0-9X]", value):
         return False
     try:
         dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return False
-    return ric.calc_check_digit(value[:17]) == value[17]
+    return resident_id_check_char(value[:17]) == value[17]
+
+
+def resident_id_check_char(first17: str) -> str:
+    """The GB 11643 check character of the first 17 digits.
+
+    (stdnum's ric.calc_check_digit takes the whole number, check character included, and
+    drops its last character: given 17 digits it silently computes over 16.)
+    """
+    return ric.calc_check_digit(first17 + "0")
+
+
+def uscc_check_char(first17: str) -> str:
+    """The GB 32100 check character of the first 17 characters."""
+    return uscc.calc_check_digit(first17)
 
 
 def uscc_valid(value: str | None) -> bool:
@@ -199,7 +216,7 @@ def mask_credential(credential_type: str | None, value: str | None) -> str | Non
     return mask_resident_id(value) if credential_type == "01" else mask_other_credential(value)
 
 
-_RESIDENT_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
+_RESIDENT_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])([0-9]{6})([0-9]{8})([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
 
 
 def mask_resident_ids_in_text(text: str | None) -> str | None:

@@ -1,4 +1,5 @@
 """The hub push against the simulator: delta, parents first, receipts, rejections, holds, deletions."""
+from jiandu.standard import resident_id_check_char
 import datetime as dt
 
 import psycopg
@@ -26,7 +27,7 @@ def make_uscc(n: int) -> str:
 
 def make_rid(n: int) -> str:
     body = f"44010619850312{n % 1000:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + resident_id_check_char(body)
 
 
 SUBJ = make_uscc(1)
