@@ -128,6 +128,9 @@ enforcement_case = Table(
     Column("archived_at", Timestamp),
     Column("status", String(2), nullable=False),
     Column("time_limit_extended", Boolean, nullable=False),
+    # Revocation (撤销) or non-filing (不予立案): when and why (migration 0002).
+    Column("revoked_at", Timestamp),
+    Column("revoke_reason", String(500)),
     Column("created_by", BigInteger, ForeignKey("app_user.id")),
     Column("created_at", Timestamp, nullable=False, server_default=text("now()")),
     _version(),

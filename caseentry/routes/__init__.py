@@ -1,0 +1,1 @@
+"""HTTP routes of the JSON API (/api/v1)."""
