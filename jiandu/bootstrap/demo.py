@@ -41,21 +41,19 @@ class ServiceClient:
         return self.session.request(method, self.base + path, json=body, timeout=60)
 
 
-def send_lp(s: Settings, universe) -> dict:
+def send_lp(client: ServiceClient, universe) -> dict:
     """Replay the generator's LP requests against the running service (once per database)."""
-    from jiandu.demo.lp_payloads import lp_requests  # noqa: PLC0415
-    client = ServiceClient(s.lp_api_url, s.service_admin_user, s.service_admin_password)
-    first_subject = universe.subjects[0].subject_code
-    if client.has_subject(first_subject):
+    from jiandu.demo.lp_payloads import CASE_PLACEHOLDER, lp_requests  # noqa: PLC0415
+    if client.has_subject(universe.subjects[0].code):
         return {"sent": 0, "skipped": "the service already holds the demo data"}
     case_ids: dict[str, int] = {}
     sent = refused = 0
     refusals: list[str] = []
     for method, path, body, case_ref in lp_requests(universe):
-        if "{case}" in path:
+        if CASE_PLACEHOLDER in path:
             if case_ref not in case_ids:
                 continue          # its creation was refused: its steps cannot follow
-            path = path.replace("{case}", str(case_ids[case_ref]))
+            path = path.replace(CASE_PLACEHOLDER, str(case_ids[case_ref]))
         r = client.send(method, path, body)
         if r.status_code >= 400:
             refused += 1
@@ -68,20 +66,14 @@ def send_lp(s: Settings, universe) -> dict:
     return {"sent": sent, "refused": refused, "first_refusals": refusals}
 
 
-def generate_sources(s: Settings, *, cases: int, seed: int, as_of: dt.date, send_lp_cases: bool = True,
-                     send_lp: bool | None = None) -> dict:
-    from jiandu.demo.ex_writer import write_ex  # noqa: PLC0415
-    from jiandu.demo.lg_writer import write_lg  # noqa: PLC0415
-    from jiandu.demo.universe import build_universe  # noqa: PLC0415
-    if send_lp is not None:
-        send_lp_cases = send_lp
-    universe = build_universe(cases=cases, seed=seed, as_of=as_of)
-    out: dict = {"cases": cases, "seed": seed, "as_of": as_of.isoformat()}
-    out["LG"] = write_lg(s.lg_url, universe)
-    files = write_ex(Path(s.drop_dir), universe)
-    out["EX"] = {"files": len(files)}
-    if send_lp_cases:
-        out["LP"] = send_lp(s, universe)
+def generate_sources(s: Settings, *, cases: int, seed: int, as_of: dt.date, send_lp: bool = True) -> dict:
+    """LG and EX written by the generator; LP entered through the service's API."""
+    from jiandu.demo.generate import generate  # noqa: PLC0415
+    from jiandu.demo.universe import Universe  # noqa: PLC0415
+    out = generate(cases, seed, lg_url=s.lg_url, drop_dir=Path(s.drop_dir), as_of=as_of)
+    if send_lp:
+        client = ServiceClient(s.lp_api_url, s.service_admin_user, s.service_admin_password)
+        out["LP"] = send_lp(client, Universe(seed, cases, as_of))
     return out
 
 
