@@ -48,3 +48,19 @@ def create_standard_tables(conn) -> None:
         cols = ", ".join(f"{f.name} {pg_type(f.type)}" for f in ds.fields)
         conn.execute(f"create table standard.zf{ds.code[2:]}_{ds.name} ({cols}, record_key varchar(200) primary key,"
                      " record_version timestamptz not null)")
+
+
+@contextmanager
+def temp_mariadb_database(prefix: str, server_url: str = "mysql+pymysql://root@127.0.0.1:3306/") -> Iterator[str]:
+    """A throw-away database on the real MariaDB; yields its SQLAlchemy URL (utf8mb4)."""
+    import sqlalchemy as sa
+    name = f"{prefix}_{secrets.token_hex(4)}".lower()
+    engine = sa.create_engine(server_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"create database `{name}` character set utf8mb4"))
+    try:
+        yield f"{server_url.rstrip('/')}/{name}?charset=utf8mb4"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"drop database if exists `{name}`"))
+        engine.dispose()
