@@ -8,7 +8,7 @@ Guarantees (hub-api.md, "Operating expectations"):
   (ops.push_state); a rejected record waits, visible to stewards in quality.issue with the hub's
   code, field and message, until its content (and so its version) changes — except rejections
   judged against what the hub held (REFERENCE_MISSING, ORDER), which are tried again each run;
-- records held by an open blocking quality issue are not sent;
+- records held by an open blocking quality issue are not sent, nor are records whose parent is;
 - after ``circuit_failures`` consecutive batches that found the hub unavailable, the run stops
   and says so instead of hammering it.
 """
@@ -109,8 +109,10 @@ def _delta(conn: psycopg.Connection, ds: Dataset) -> Iterator[dict]:
                or (p.outcome = 'rejected' and p.reject_code in ('REFERENCE_MISSING', 'ORDER')))
           and not exists (select 1 from quality.issue q where q.dataset = %(ds)s and q.record_key = t.record_key
                           and q.status = 'open' and q.severity = 'blocking')
+          {parents_held}
         order by t.record_key
-    """).format(cols=sql.SQL(", ").join(sql.Identifier("t", c) for c in cols), table=sql.Identifier(table_of(ds)))
+    """).format(cols=sql.SQL(", ").join(sql.Identifier("t", c) for c in cols), table=sql.Identifier(table_of(ds)),
+                parents_held=_parents_held(ds))
     specs = ds.field_map
     # WITH HOLD: batches are committed to ops.push_batch while this cursor is still being read.
     with conn.cursor(name=f"delta_{ds.code}", row_factory=dict_row, withhold=True) as cur:
@@ -130,6 +132,21 @@ def _delta(conn: psycopg.Connection, ds: Dataset) -> Iterator[dict]:
         # A deletion must carry a version newer than the one the hub holds, or it is stale.
         version = now if now > held_version else _plus_one_second(held_version)
         yield {"record_key": key, "record_version": version, "op": "delete"}
+
+
+def _parents_held(ds: Dataset) -> sql.Composable:
+    """A record whose referenced parent is held by a blocking issue is held too: sent now, the hub
+    could only reject it for the missing parent."""
+    conds = []
+    for f in ds.fields:
+        if not f.references:
+            continue
+        parent = f.references.split(".", 1)[0]
+        match = (sql.SQL("q.record_key = any(t.{})") if f.type.base == "list" else sql.SQL("q.record_key = t.{}")
+                 ).format(sql.Identifier(f.name))
+        conds.append(sql.SQL(" and not exists (select 1 from quality.issue q where q.dataset = {} and {}"
+                             " and q.status = 'open' and q.severity = 'blocking')").format(sql.Literal(parent), match))
+    return sql.Composed(conds)
 
 
 def _plus_one_second(version: str) -> str:

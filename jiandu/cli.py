@@ -55,7 +55,7 @@ def generate(cases: int, seed: int, as_of: str | None, lp: bool) -> None:
     from jiandu.bootstrap import demo as do_demo  # noqa: PLC0415
     s = _settings()
     day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
-    summary = do_demo.generate_sources(s, cases=cases, seed=seed, as_of=day, send_lp=lp)
+    summary = do_demo.generate_sources(s, cases=cases, seed=seed, as_of=day, with_lp=lp)
     click.echo(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
 
 

@@ -143,3 +143,13 @@ def test_answer_lost_after_commit_resends_the_same_batch_and_counts_once(env):
     with psycopg.connect(libpq_url(env["wh"])) as conn:
         batches = conn.execute("select count(*), sum(attempts) from ops.push_batch where dataset = 'ZF01'").fetchone()
     assert batches[0] == 1                  # the same batch, never a second one with the same records
+
+
+def test_children_of_a_held_case_are_held_too(env):
+    with psycopg.connect(libpq_url(env["wh"])) as conn:
+        conn.execute("insert into quality.issue (dataset, record_key, rule, severity, message)"
+                     " values ('ZF10', 'LP:2', 'REQUIRED:item_code', 'blocking', '必填字段为空')")
+        conn.commit()
+    report = push(env)
+    assert set(live_records(env["hub_db"], "ZF20", REGION)) == {"LP:1|1"}
+    assert report.rejected == 0             # nothing sent only to be refused for a missing parent

@@ -66,12 +66,12 @@ def send_lp(client: ServiceClient, universe) -> dict:
     return {"sent": sent, "refused": refused, "first_refusals": refusals}
 
 
-def generate_sources(s: Settings, *, cases: int, seed: int, as_of: dt.date, send_lp: bool = True) -> dict:
+def generate_sources(s: Settings, *, cases: int, seed: int, as_of: dt.date, with_lp: bool = True) -> dict:
     """LG and EX written by the generator; LP entered through the service's API."""
     from jiandu.demo.generate import generate  # noqa: PLC0415
     from jiandu.demo.universe import Universe  # noqa: PLC0415
     out = generate(cases, seed, lg_url=s.lg_url, drop_dir=Path(s.drop_dir), as_of=as_of)
-    if send_lp:
+    if with_lp:
         client = ServiceClient(s.lp_api_url, s.service_admin_user, s.service_admin_password)
         out["LP"] = send_lp(client, Universe(seed, cases, as_of))
     return out
