@@ -5,11 +5,27 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from stdnum.cn import ric, uscc
-
 # GB 32100: digits and upper-case letters without I, O, Z, S, V
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_VALUE = {c: k for k, c in enumerate(USCC_ALPHABET)}
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_RIC_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+_ORG_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+# The check characters are computed here rather than with python-stdnum, millions of times
+# faster to call; tests prove them equal to jiandu.standard's.
+def uscc_check_char(first17: str) -> str:
+    """GB 32100 check character of the first 17 characters of a credit code."""
+    total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, _USCC_WEIGHTS))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def resident_id_check_char(first17: str) -> str:
+    """GB 11643 (ISO 7064 MOD 11-2) check character of the first 17 digits of a resident ID."""
+    total = sum(int(c) * w for c, w in zip(first17, _RIC_WEIGHTS))
+    return "10X98765432"[total % 11]
 
 
 def org_code(rng: random.Random, *, agency: bool = False) -> str:
@@ -17,8 +33,7 @@ def org_code(rng: random.Random, *, agency: bool = False) -> str:
     if agency:  # codes assigned to government agencies since 2015 begin with MB
         body = "MB" + "".join(rng.choice(USCC_ALPHABET) for _ in range(6))
     else:
-        body = "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY" if i else "0123456789MNPQ")
-                       for i in range(8))
+        body = "".join(rng.choice(_ORG_ALPHABET if i else "0123456789MNPQ") for i in range(8))
     total = sum(_value(c) * w for c, w in zip(body, _ORG_WEIGHTS))
     check = 11 - total % 11
     return body + ("X" if check == 10 else "0" if check == 11 else str(check))
@@ -32,15 +47,15 @@ def make_uscc(rng: random.Random, region: str, *, authority: str = "9", org_type
               agency: bool = False) -> str:
     """authority 1 = 机构编制 (agencies, org_type 1), 9 = 市场监管 (1 企业, 2 个体工商户, 3 合作社)."""
     first17 = authority + org_type + region + org_code(rng, agency=agency)
-    return first17 + uscc.calc_check_digit(first17)
+    return first17 + uscc_check_char(first17)
 
 
 def make_resident_id(rng: random.Random, region: str, birth: dt.date, *, male: bool | None = None) -> str:
     seq = rng.randrange(1, 999)
     if male is not None and (seq % 2 == 1) != male:
         seq = seq + 1 if seq < 998 else seq - 1
-    first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
-    return first17 + ric.calc_check_digit(first17)
+    first17 = f"{region}{birth.year:04d}{birth.month:02d}{birth.day:02d}{seq:03d}"
+    return first17 + resident_id_check_char(first17)
 
 
 def break_check_char(value: str) -> str:

@@ -8,12 +8,34 @@ is asked about, so one Dice must be consulted in a fixed order for the output to
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import random
 import zlib
-from collections import Counter
 from typing import Sequence, TypeVar
 
 T = TypeVar("T")
+
+
+class FastRandom(random.Random):
+    """random.Random with cheaper integer draws (from one float each). The generator makes
+    millions of them; their sequences differ from the stdlib's but are just as repeatable."""
+
+    def _randbelow(self, n: int) -> int:
+        return int(self.random() * n)
+
+    def randint(self, a: int, b: int) -> int:
+        return a + int(self.random() * (b - a + 1))
+
+    def randrange(self, start: int, stop: int | None = None, step: int = 1) -> int:
+        if stop is None:
+            return int(self.random() * start)
+        if step == 1:
+            return start + int(self.random() * (stop - start))
+        return start + step * int(self.random() * ((stop - start + step - 1) // step))
+
+    def choice(self, seq):
+        return seq[int(self.random() * len(seq))]
 
 
 def mix(*parts: object) -> int:
@@ -31,22 +53,27 @@ def mix(*parts: object) -> int:
 
 class Dice:
     def __init__(self, seed: int, *, force_within: int = 2):
-        self.rng = random.Random(seed)
+        self.rng = FastRandom(seed)
+        self._random = self.rng.random
         self.force_within = force_within
-        self.slots: Counter[str] = Counter()
-        self.fired: Counter[str] = Counter()
+        self.slots: dict[str, int] = {}
+        self.fired: dict[str, int] = {}
         self._cycles: dict[str, list[int]] = {}
+        self._cum: dict[str, list[float]] = {}
 
-    def roll(self, name: str, rate: float, *, force_within: int | None = None) -> bool:
+    def roll(self, name: str, rate: float, *, force_within: int | None = None, min_hits: int = 1) -> bool:
+        """True with probability `rate`; forced on slot `force_within` (and every `force_within`
+        slots after, until it has fired `min_hits` times)."""
         if rate <= 0:
             return False
-        self.slots[name] += 1
-        hit = self.rng.random() < rate
-        if not hit and not self.fired[name] and self.slots[name] >= (force_within or self.force_within):
-            hit = True
-        if hit:
-            self.fired[name] += 1
-        return hit
+        slots = self.slots.get(name, 0) + 1
+        self.slots[name] = slots
+        fired = self.fired.get(name, 0)
+        if self._random() >= rate and not (
+                fired < min_hits and slots >= (force_within or self.force_within) * (fired + 1)):
+            return False
+        self.fired[name] = fired + 1
+        return True
 
     def pick(self, name: str, options: Sequence[T], weights: Sequence[float] | None = None) -> T:
         pending = self._cycles.get(name)
@@ -55,19 +82,39 @@ class Dice:
             self.rng.shuffle(pending)
             self._cycles[name] = pending
         if pending:
-            idx = pending.pop()
-        elif weights is None:
-            idx = self.rng.randrange(len(options))
-        else:
-            idx = self.rng.choices(range(len(options)), weights=weights)[0]
-        self.fired[f"{name}={idx}"] += 1
-        return options[idx]
+            return options[pending.pop()]
+        if weights is None:
+            return options[int(self._random() * len(options))]
+        cum = self._cum.get(name)
+        if cum is None:
+            cum = self._cum[name] = list(itertools.accumulate(weights))
+        return options[min(bisect.bisect_right(cum, self._random() * cum[-1]), len(options) - 1)]
+
+    def done(self, name: str) -> bool:
+        """Every option of that pick has been shown (or it was never asked)."""
+        return not self._cycles.get(name, True)
 
     def random(self) -> float:
-        return self.rng.random()
+        return self._random()
 
     def randint(self, a: int, b: int) -> int:
         return self.rng.randint(a, b)
 
     def choice(self, seq: Sequence[T]) -> T:
-        return seq[self.rng.randrange(len(seq))]
+        return seq[int(self._random() * len(seq))]
+
+
+class Weighted:
+    """A fixed weighted choice, drawn with one random() and a bisection."""
+    __slots__ = ("options", "cum")
+
+    def __init__(self, options, weights):
+        self.options = tuple(options)
+        total, cum = 0.0, []
+        for w in weights:
+            total += w
+            cum.append(total)
+        self.cum = [x / total for x in cum]
+
+    def draw(self, rng: random.Random):
+        return self.options[min(bisect.bisect_right(self.cum, rng.random()), len(self.options) - 1)]

@@ -41,3 +41,11 @@ def org_name(rng: random.Random, district: str) -> str:
     kind = rng.choice(ORGS)
     return f"广州{rng.choice(SHOP_WORDS)}{trade}{kind}" if kind != "分公司" else \
         f"{rng.choice(SHOP_WORDS)}{trade}有限公司广州{district}分公司"
+
+
+FOREIGN_GIVEN = ("JOHN", "ADEBAYO", "NGUYEN VAN", "MOHAMMED", "IVAN", "KIM", "MARIA", "AHMED", "DAVID", "ANNA")
+FOREIGN_FAMILY = ("SMITH", "OKAFOR", "AN", "HASSAN", "PETROV", "MINJUN", "GARCIA", "KHAN", "MILLER", "SILVA")
+
+
+def foreign_name(rng: random.Random) -> str:
+    return f"{rng.choice(FOREIGN_GIVEN)} {rng.choice(FOREIGN_FAMILY)}"

@@ -44,6 +44,7 @@ class Rates:
     missing_legal_review: float = 0.15    # P02 where review was required
     summary_over_ceiling: float = 0.05    # P06
     invalid_officer: float = 0.06         # P03/P04: an expired or suspended certificate on the case
+    unregistered_reference: float = 0.02  # an LG/EX case naming the item or officer LP never registered
     closed_without_date: float = 0.04     # P05: LG status 结案 with an empty jarq
 
     # --- LG rendering
@@ -67,11 +68,16 @@ class Rates:
     lg_blr_unknown: float = 0.10          # step handler named by a person not in t_ry
     lg_xzqh_12: float = 0.3               # xzqh with 12 digits
     lg_unit_code_messy: float = 0.5       # t_jg credit code padded or lower case
+    lg_cert_messy: float = 0.1            # t_ry certificate number padded or in full-width digits
+    lg_unit_code_blank: float = 1.0       # the smallest LG unit's credit code was never typed in
 
     # --- EX rendering
     ex_xlsx_share: float = 0.25           # of EX units
     ex_utf8_share: float = 0.15           # of EX units (half with BOM); GB18030 gets the rest
     ex_title_row_csv: float = 0.2         # CSV files with a title row
+    ex_title_row_xlsx: float = 0.8        # XLSX files with a title row (merged across the columns)
+    ex_merged_cells: float = 0.8          # XLSX files with the unit's name merged down its column
+    ex_special_files: float = 1.0         # an unreadable file, a misnamed file and a corrected re-send
     ex_totals_row: float = 0.4            # of XLSX files
     ex_serial_date: float = 0.15          # Excel serial date (XLSX mostly)
     ex_float_id: float = 0.15             # resident ID turned into a float
@@ -79,6 +85,11 @@ class Rates:
     ex_term_chinese: float = 0.2          # '三十日'
     ex_unpadded_date: float = 0.3         # '2026-3-6'
     ex_item_empty: float = 0.05
+    ex_case_no_padded: float = 0.02       # ' 2026-CF-0012 '
+    ex_unlisted_text: float = 0.02        # a 案件来源 no mapping lists
+    ex_lower_x: float = 0.6               # of IDs ending in X
+    ex_date_cell: float = 0.25            # XLSX: a real date cell beside text dates
+    ex_number_as_text: float = 0.3        # XLSX: numbers stored as text
     ex_malformed_row: float = 0.02        # wrong number of fields
     ex_blank_row: float = 0.03
     ex_short_case_type: float = 0.3       # 检查 / 处罚 / 强制

@@ -13,29 +13,42 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
 from decimal import Decimal
 
 from jiandu.demo import catalog, places
-from jiandu.demo.dice import Dice
+from jiandu.demo.covers import SourceState
+from jiandu.demo.dice import Weighted
 from jiandu.demo.model import (PENALTY_THRESHOLD, SUMMARY_CEILING, Case, Inspection, Measure, Officer, Penalty,
                                Step)
 from jiandu.demo.workdays import add_workdays, next_workday
 
 DAY = dt.timedelta(days=1)
-_CHANNELS = ("01", "02", "03", "04", "05", "06", "99")
-_CHANNEL_W = (45, 30, 8, 7, 3, 4, 3)
+_SUSPENDED = ("02", "03")
+# stages that take time, and the results that come only at their end
+_DURATIVE = {"J1": (), "J2": ("inspected_at",), "J3": ("rectified_at",), "C1": (), "C2": (),
+             "C3": ("legal_review_at", "collective_discussion_at"), "C4": ("hearing_notice_at", "hearing_at"),
+             "C6": ("paid_at",), "Q1": ()}
+_DISTRICT_CODES = tuple(places.DISTRICTS)
 
 
-@dataclass
-class SourceState:
-    dice: Dice
-    pending_twin: Case | None = None   # a fined case waiting for its repeat (B02)
+_PT_INSPECTION = Weighted(("2", "4", "3"), (5, 4, 1))
+_PT_COERCION = Weighted(("4", "2", "1"), (4, 4, 2))
+_PT_SMALL = Weighted(("1", "4", "2"), (5, 3, 2))
+_PT_LARGE = Weighted(("2", "1", "4", "3"), (7, 1, 1, 1))
+_KINDS_SUMMARY = Weighted((("03",), ("01",), ("01", "03")), (6, 2.5, 1.5))
+_KINDS_GENERAL = Weighted((("03",), ("01", "03"), ("03", "04"), ("03", "06"), ("01",)), (65, 10, 15, 5, 5))
+_LG_INSPECTION_KIND = Weighted(("01", "02"), (85, 15))
+_INSPECTION_KIND = Weighted(("01", "02", "03", "04", "05"), (50, 20, 15, 10, 5))
+_RESULT = Weighted(("01", "02", "03", "04", "05"), (50, 30, 10, 5, 5))
+_N_MEASURES = Weighted((1, 2, 3), (70, 22, 8))
+_CHANNEL_LP = Weighted(("01", "02", "03", "04", "05", "06", "99"), (45, 30, 8, 7, 3, 4, 3))
+_CHANNEL_OLD = Weighted(("01", "02", "03", "04", "05"), (45, 30, 8, 7, 3))   # what LG and EX can say
 
 
 def on(day: dt.date, rng: random.Random, after: dt.datetime | None = None) -> dt.datetime:
     """A time in office hours on `day`, later than `after`."""
-    t = dt.datetime.combine(day, dt.time(rng.randint(9, 16), rng.randrange(0, 60, 5)))
+    r = rng.random()
+    t = dt.datetime(day.year, day.month, day.day, 9 + int(r * 8), int(r * 96) % 12 * 5)
     if after is not None and t <= after:
         t = after + dt.timedelta(minutes=rng.randint(10, 90))
     return t
@@ -48,6 +61,9 @@ class _Ctx:
         self.steps: list[Step] = []
         self.published_at: dt.datetime | None = None
         self.lp = case.source == "LP"
+        self.showcase = False   # a case that must show every stage it has: complete, never cut short
+        self.reviewed_showcase = False   # a case that must keep its legal review
+        self.forced_officer: Officer | None = None   # an officer LP never registered
 
     def roll(self, name: str, rate: float, **kw) -> bool:
         hit = self.dice.roll(name, rate, **kw)
@@ -61,11 +77,14 @@ class _Ctx:
         officers = self.c.officers
         if "invalid_officer" in self.c.traits and self.rng.random() < 0.5:
             return officers[-1]
-        days = (start.date(), (end or start).date())
-        ok = [o for o in officers if o.valid_on(days[0]) and o.valid_on(days[1])]
+        first, last = start.date(), (end or start).date()
+        o = officers[int(self.rng.random() * len(officers))] if officers else None
+        if o is not None and o.valid_from <= first and last <= o.valid_to and o.status not in _SUSPENDED:
+            return o
+        ok = [o for o in officers if o.valid_from <= first and last <= o.valid_to and o.status not in _SUSPENDED]
         if not ok:
-            ok = [o for o in self.u.officers_by_subject[self.c.subject.code]
-                  if o.registered and o.valid_on(days[0]) and o.valid_on(days[1])]
+            ok = [o for o in self.u.registered_officers_by_subject[self.c.subject.code]
+                  if o.valid_from <= first and last <= o.valid_to and o.status not in _SUSPENDED]
         return self.rng.choice(ok) if ok else None
 
     def step(self, stage: str, entered: dt.datetime, completed: dt.datetime | None,
@@ -80,20 +99,19 @@ class _Ctx:
 
 def _party_type(item, case_type: str, rng: random.Random) -> str:
     if case_type == "1":
-        options, weights = ("2", "4", "3"), (5, 4, 1)
-    elif case_type == "3":
-        options, weights = ("4", "2", "1"), (4, 4, 2)
-    elif item.fine_max is not None and item.fine_max <= 20000:
-        options, weights = ("1", "4", "2"), (5, 3, 2)
-    else:
-        options, weights = ("2", "1", "4", "3"), (7, 1, 1, 1)
-    return rng.choices(options, weights)[0]
+        return _PT_INSPECTION.draw(rng)
+    if case_type == "3":
+        return _PT_COERCION.draw(rng)
+    if item.fine_max is not None and item.fine_max <= 20000:
+        return _PT_SMALL.draw(rng)
+    return _PT_LARGE.draw(rng)
 
 
 def _choose_officers(u, subject, day: dt.date, n: int, rng: random.Random) -> list[Officer]:
-    pool = [o for o in u.officers_by_subject[subject.code] if o.registered and o.valid_on(day)]
+    everyone = u.registered_officers_by_subject[subject.code]
+    pool = [o for o in everyone if o.valid_from <= day <= o.valid_to and o.status not in _SUSPENDED]
     if len(pool) < n:   # only old LG dates can get here: take whoever the unit has
-        pool += [o for o in u.officers_by_subject[subject.code] if o.registered and o not in pool]
+        pool += [o for o in everyone if o not in pool]
     return rng.sample(pool, min(n, len(pool)))
 
 
@@ -102,9 +120,27 @@ def build_case(u, i: int, rng: random.Random, source: str, st: SourceState) -> C
     subject = u.pick_subject(rng, source)
     t = rng.random()
     case_type = "1" if t < r.inspection_share else "3" if t < r.inspection_share + r.coercion_share else "2"
-    reg_day = u.registration_day(rng, source)
-    item = rng.choice(u.items_for(subject.domain, case_type, lp_only=True))
-    party = u.party(u.party_index(rng, _party_type(item, case_type, rng)))
+    covering = bool(st.covers["case_type"])
+    case_type = st.take("case_type") or case_type
+    forced_item = forced_officer = None
+    twin_waiting = case_type == "2" and st.pending_twin is not None
+    if source != "LP" and not twin_waiting:
+        # a reference LP never registered: the case is held from the push until a steward maps it
+        if case_type == "2" and st.dice.roll("unregistered_item", r.unregistered_reference, force_within=1):
+            forced_item = next(x for x in u.unregistered_items if u.owner_of_item[x.code].source == source)
+            subject = u.owner_of_item[forced_item.code]
+        elif st.dice.roll("unregistered_officer", r.unregistered_reference, force_within=1):
+            forced_officer = next(o for o in u.unregistered_officers
+                                  if u.subject_by_code[o.subject_code].source == source)
+            subject = u.subject_by_code[forced_officer.subject_code]
+    reg_day = u.registration_day(rng, source, old=st.take("lg_old") if source == "LG" else None)
+    if covering and source != "EX" and reg_day > u.as_of - dt.timedelta(days=60):
+        # the cases that show every stage must have had the time to reach them
+        reg_day = u.as_of - dt.timedelta(days=rng.randint(60, 400))
+    item = forced_item or rng.choice(u.items_for(subject.domain, case_type, lp_only=True))
+    ptype = st.take("party_type") or _party_type(item, case_type, rng)
+    special = st.take("credential") if ptype == "1" and source != "LP" else None
+    party = u.party(u.party_index(rng, ptype, credential=special))
     twin = st.pending_twin if case_type == "2" else None
     if twin is not None:   # the same party fined again for the same item by the same unit (B02)
         st.pending_twin = None
@@ -121,12 +157,11 @@ def build_case(u, i: int, rng: random.Random, source: str, st: SourceState) -> C
     if subject.region_code != places.CITY_CODE:
         region = subject.region_code
     else:
-        region = party.region_code if rng.random() < 0.7 else rng.choice(list(places.DISTRICTS))
+        region = party.region_code if rng.random() < 0.7 else rng.choice(_DISTRICT_CODES)
     dname = places.DISTRICTS[region]
     address = party.address if party.region_code == region and party.type != "1" else \
         f"广州市{dname}{rng.choice(places.ROADS[region])}{rng.randint(1, 899)}号"
-    channels = _CHANNELS if source == "LP" else _CHANNELS[:5]
-    channel = rng.choices(channels, _CHANNEL_W[:len(channels)])[0]
+    channel = st.take("channel") or (_CHANNEL_LP if source == "LP" else _CHANNEL_OLD).draw(rng)
     year = registered.year
     kind_char = {"1": "检", "2": "罚立", "3": "强"}[case_type]
     case_no = f"{subject.prefix}{kind_char}〔{year}〕{i + 1}号"
@@ -144,11 +179,9 @@ def build_case(u, i: int, rng: random.Random, source: str, st: SourceState) -> C
     if twin is not None:
         c.traits.add("repeat_fine")
         c.procedure = twin.procedure
-    if not ctx.lp:
-        unregistered = [x for x in u.unregistered_items if x.domain == subject.domain and x.category == case_type]
-        if unregistered and ctx.roll("unregistered_item", 0.02, force_within=1):
-            c.item = item = unregistered[0]
-            c.cause = item.causes[0]
+    ctx.forced_officer = forced_officer
+    if forced_item:
+        c.traits.add("unregistered_item")
 
     if case_type == "2":
         _plan_penalty(ctx, twin)
@@ -159,7 +192,16 @@ def build_case(u, i: int, rng: random.Random, source: str, st: SourceState) -> C
             _plan_inspection(ctx)
         else:
             _plan_coercion(ctx)
+    if (ctx.showcase or ctx.reviewed_showcase) and source != "EX":
+        last = max([s.completed_at or s.entered_at for s in ctx.steps] + [ctx.published_at or registered])
+        latest = u.cutoff - dt.timedelta(days=rng.randint(5, 60))
+        if last > latest:   # it must have had the time to reach its every stage
+            _shift(c, ctx.steps, ctx, dt.timedelta(days=(latest.date() - last.date()).days - 1))
     _finish(ctx)
+    if c.registered_at.year != year:   # a stalled case was moved in time: so is its number
+        c.case_no = c.case_no.replace(f"〔{year}〕", f"〔{c.registered_at.year}〕")
+        if c.source != "LP":
+            c.ref = c.ref.replace(str(year), str(c.registered_at.year), 1)
     if case_type == "2" and twin is None and r.repeat_fine > 0 and c.penalty and c.penalty.fine_amount \
             and c.penalty.decision_at and c.penalty.decision_at + 20 * DAY < u.cutoff and not c.revoked_at \
             and ctx.roll("repeat_fine_first", r.repeat_fine):
@@ -177,10 +219,10 @@ def _breach_officers(ctx: _Ctx) -> None:
     invalid = [o for o in everyone if o.registered and not o.valid_on(day)]
     if invalid and len(c.officers) >= 1 and ctx.roll("invalid_officer", ctx.r.invalid_officer):
         c.officers = c.officers[:1] + [ctx.rng.choice(invalid)]
-    unregistered = [o for o in everyone if not o.registered and o.valid_on(day)]
-    if unregistered and ctx.roll("unregistered_officer", 0.02, force_within=1):
-        c.officers = [o for o in c.officers if o is not unregistered[0]][:1] + [unregistered[0]]
+    if ctx.forced_officer is not None:
+        c.officers = [o for o in c.officers if o is not ctx.forced_officer][:1] + [ctx.forced_officer]
         c.traits.discard("invalid_officer")
+        c.traits.add("unregistered_officer")
 
 
 def _amount(lo: Decimal, hi: Decimal, rng: random.Random) -> Decimal:
@@ -191,36 +233,64 @@ def _amount(lo: Decimal, hi: Decimal, rng: random.Random) -> Decimal:
     return Decimal(rng.randint(max(lo_n, 1), max(hi_n, 1)) * step)
 
 
+def _range(item) -> tuple[Decimal, Decimal]:
+    return (item.fine_min if item.fine_min is not None else Decimal(0),
+            item.fine_max if item.fine_max is not None else Decimal(10000))
+
+
 def _plan_penalty(ctx: _Ctx, twin: Case | None) -> None:
     c, rng, r, u = ctx.c, ctx.rng, ctx.r, ctx.u
-    item, ptype = c.item, c.party.type
-    lo = item.fine_min if item.fine_min is not None else Decimal(0)
-    hi = item.fine_max if item.fine_max is not None else Decimal(10000)
+    ptype = c.party.type
     ceiling, threshold = SUMMARY_CEILING[ptype], PENALTY_THRESHOLD[ptype]
-    p = Penalty()
+    big = False
     if c.procedure is None:
-        if lo <= ceiling and rng.random() < 0.4:
+        domain_items = [x for x in u.items_for(c.subject.domain, "2", lp_only=True) if x.fine_max is not None]
+        cheapest = min(domain_items, key=lambda x: _range(x)[0], default=None)
+        fixed = "unregistered_item" in c.traits   # the item is the point of this case
+        if fixed:
+            cheapest = c.item
+        wanted = ctx.st.take("procedure", ok=lambda v: v != "1" or (cheapest and _range(cheapest)[0] <= ceiling))
+        if wanted == "1" and _range(c.item)[0] > ceiling:
+            c.item = cheapest   # on-the-spot fines exist only for small matters
+            c.cause = rng.choice(c.item.causes)
+        if wanted == "2" and domain_items and not fixed and ctx.st.take("big"):
+            big = ctx.showcase = True   # the unit's weightiest matter: a hearing and a collective discussion
+            c.item = max(domain_items, key=lambda x: _range(x)[1])
+            c.cause = rng.choice(c.item.causes)
+        if wanted:
+            c.procedure = wanted
+        elif _range(c.item)[0] <= ceiling and rng.random() < 0.4:
             c.procedure = "1"
         elif rng.random() < 0.08:
             c.procedure = "3"
         else:
             c.procedure = "2"
+    item = c.item
+    lo, hi = _range(item)
+    p = Penalty()
     over_ceiling = False
-    if not ctx.lp and c.procedure == "2" and hi > ceiling and ctx.roll("summary_over_ceiling", r.summary_over_ceiling):
+    if not ctx.lp and c.procedure == "2" and hi > ceiling and not big and twin is None and \
+            ctx.roll("summary_over_ceiling", r.summary_over_ceiling):
         c.procedure, over_ceiling = "1", True
     # kinds and amounts
     if c.procedure == "1" and not over_ceiling:
-        p.kinds = rng.choices((["03"], ["01"], ["01", "03"]), (6, 2.5, 1.5))[0]
+        p.kinds = list(_KINDS_SUMMARY.draw(rng))
     else:
-        p.kinds = rng.choices((["03"], ["01", "03"], ["03", "04"], ["03", "06"], ["01"]), (65, 10, 15, 5, 5))[0]
+        p.kinds = list(_KINDS_GENERAL.draw(rng))
+    hearing_floor = Decimal(10000 if ptype in "14" else 100000)
+    if big:
+        p.kinds = ["03"] if hi >= 100000 else ["03", "06"]
     if "03" in p.kinds:
-        if over_ceiling:
+        if big:
+            floor = Decimal(100000) if hi >= 100000 else hearing_floor
+            p.fine_amount = _amount(max(lo, min(hi, floor)), hi, rng)
+        elif over_ceiling:
             p.fine_amount = _amount(max(lo, ceiling + 1), min(hi, max(ceiling * 5, lo + 1)), rng)
         elif c.procedure == "1":
             p.fine_amount = _amount(max(lo, Decimal(20)), min(hi, ceiling), rng)
         else:
             p.fine_amount = _amount(lo, hi, rng)
-            if twin is None and ctx.roll("fine_out_of_range", r.fine_out_of_range):
+            if twin is None and not big and ctx.roll("fine_out_of_range", r.fine_out_of_range):
                 if lo >= 100 and rng.random() < 0.6:
                     p.fine_amount = _amount(lo * Decimal("0.3"), lo * Decimal("0.8"), rng)
                     p.discretion_reason = catalog.DISCRETION_BELOW
@@ -229,12 +299,15 @@ def _plan_penalty(ctx: _Ctx, twin: Case | None) -> None:
                     p.discretion_reason = catalog.DISCRETION_ABOVE
     if twin is not None and twin.penalty:
         p.kinds, p.fine_amount = list(twin.penalty.kinds), twin.penalty.fine_amount
+        p.discretion_reason = twin.penalty.discretion_reason
     if "04" in p.kinds:
         p.confiscation_amount = Decimal(rng.randint(5, 300) * 100)
     p.must_publish = not (c.procedure == "1" and p.kinds == ["01"])
     review_needed = c.procedure != "1" and (item.review or (p.fine_amount or 0) > threshold)
     review = review_needed or (c.procedure == "2" and rng.random() < 0.2)
-    if review_needed and not ctx.lp and ctx.roll("missing_legal_review", r.missing_legal_review):
+    if c.procedure == "2" and not big and twin is None and ctx.st.take("review"):
+        review = ctx.reviewed_showcase = True   # reviewed, and kept whole (or stopped after C5)
+    elif review_needed and not big and not ctx.lp and ctx.roll("missing_legal_review", r.missing_legal_review):
         review = False
     if over_ceiling:   # decided on the spot by the book, but the ceiling was ignored
         review = False
@@ -262,8 +335,8 @@ def _plan_penalty(ctx: _Ctx, twin: Case | None) -> None:
     if c.found_at > R:
         c.found_at = R - dt.timedelta(hours=2)
     c.violation_at = c.found_at - dt.timedelta(days=rng.randint(0, 60), hours=rng.randint(1, 8))
-    hearing = (c.procedure == "2" and (p.fine_amount or 0) >= (10000 if ptype in "14" else 100000)
-               and ctx.roll("hearing", r.hearing))
+    hearing = (c.procedure == "2" and (p.fine_amount or 0) >= hearing_floor
+               and ctx.roll("hearing", r.hearing, force_within=1))
     if c.procedure == "3":
         D = rng.randint(2, 7)
     else:
@@ -318,8 +391,7 @@ def _decision(ctx: _Ctx, p: Penalty, dec: dt.datetime, decision_no: str) -> None
               "fine_amount": p.fine_amount, "confiscation_amount": p.confiscation_amount}
     if p.discretion_reason:
         fields["discretion_reason"] = p.discretion_reason
-    prev = ctx.steps[-1].completed_at or ctx.steps[-1].entered_at
-    ctx.step("C5", min(prev, dec), dec, ctx.c.subject.leaders[0], **fields)
+    ctx.step("C5", dec, dec, ctx.c.subject.leaders[0], **fields)
     ctx.c.penalty = p
     if p.must_publish:
         k = ctx.rng.randint(1, 5)
@@ -356,16 +428,17 @@ def _service(ctx: _Ctx, p: Penalty, served: dt.datetime, dec: dt.datetime, *, on
 def _plan_inspection(ctx: _Ctx) -> None:
     c, rng, r = ctx.c, ctx.rng, ctx.r
     if c.source == "LG":   # LG can tell only 日常 from 专项
-        kind = rng.choices(("01", "02"), (7, 3))[0]
+        kind = _LG_INSPECTION_KIND.draw(rng)
     else:
-        kind = rng.choices(("01", "02", "03", "04", "05"), (50, 20, 15, 10, 5))[0]
+        kind = _INSPECTION_KIND.draw(rng)
+    kind = ctx.st.take("inspection_kind") or kind
     c.inspection = Inspection(kind=kind)
     R = c.registered_at
     ctx.step("J1", R, R + dt.timedelta(minutes=rng.randint(5, 60)), c.subject.leaders[0])
     t = ctx.steps[-1].completed_at
     insp = on(add_workdays(R.date(), rng.randint(0, 3)), rng, after=t)
     ctx.step("J2", t, insp, inspected_at=insp)
-    result = rng.choices(("01", "02", "03", "04", "05"), (50, 30, 10, 5, 5))[0]
+    result = ctx.st.take("result") or _RESULT.draw(rng)
     decided = on(insp.date() + dt.timedelta(days=rng.randint(0, 5)), rng, after=insp)
     if result == "02":
         deadline = decided.date() + dt.timedelta(days=rng.randint(7, 30))
@@ -379,6 +452,7 @@ def _plan_inspection(ctx: _Ctx) -> None:
     else:
         ctx.step("J3", decided, decided, result=result)
         end = decided
+    ctx.steps[-1].opinion = catalog.RESULT_OPINIONS[result]
     if end is not None:
         closed = on(end.date() + dt.timedelta(days=rng.randint(1, 7)), rng, after=end)
         ctx.step("J4", closed, closed, c.subject.leaders[0])
@@ -388,7 +462,9 @@ def _plan_coercion(ctx: _Ctx) -> None:
     c, rng, r = ctx.c, ctx.rng, ctx.r
     R = c.registered_at
     lead = c.subject.leaders[0]
-    if rng.random() < 0.1:   # enforcement of a decision (行政强制执行)
+    if ctx.st.take("coercion_kind"):
+        ctx.showcase = True
+    if ctx.showcase or (not ctx.st.covers["measure"] and rng.random() < 0.1):   # 行政强制执行
         code = rng.choice(("11", "15", "13"))
         m = Measure(seq=1, kind="2", code=code, started_at=R, term_days=None, emergency=False)
         c.measures = [m]
@@ -405,8 +481,14 @@ def _plan_coercion(ctx: _Ctx) -> None:
         ctx.step("Q8", end, end, lead)
         return
     allowed = c.item.measures or ("02",)
-    n = rng.choices((1, 2, 3), (70, 22, 8))[0]
-    codes = [rng.choice(allowed) for _ in range(n)]
+    n = ctx.st.take("n_measures")
+    if n:   # sealing and seizure together, both extended
+        ctx.showcase = True
+        codes = [x for x in ("02", "03") if x in allowed or not ctx.lp] or [allowed[0]]
+    else:
+        n = _N_MEASURES.draw(rng)
+        codes = [rng.choice(allowed) for _ in range(n)]
+        codes[0] = ctx.st.take("measure", ok=lambda v: v in allowed or not ctx.lp) or codes[0]
     term = 30 if rng.random() < 0.8 else rng.choice((15, 20, 25))
     emergency = ctx.roll("emergency", r.emergency)
     if emergency:
@@ -415,7 +497,7 @@ def _plan_coercion(ctx: _Ctx) -> None:
         approved = start + dt.timedelta(hours=hours, minutes=rng.randint(0, 59))
     else:
         approved = R + dt.timedelta(minutes=rng.randint(30, 180))
-        start = approved + dt.timedelta(hours=rng.randint(1, 20))
+        start = on(approved.date() + DAY * rng.randint(0, 1), rng, after=approved)
     c.measures = [Measure(seq=k + 1, kind="1", code=code, started_at=start + dt.timedelta(minutes=20 * k),
                           term_days=term, emergency=emergency) for k, code in enumerate(codes)]
     ctx.step("Q1", R, R + dt.timedelta(minutes=20), lead)
@@ -427,7 +509,8 @@ def _plan_coercion(ctx: _Ctx) -> None:
         when = max(m.started_at, t)
         ctx.step("Q3", when, when, measure_seq=m.seq)
         t = when
-    extended = [m for m in c.measures if m.code in ("02", "03") and ctx.roll("measure_extended", r.measure_extended)]
+    extended = [m for m in c.measures if m.code in ("02", "03") and (
+        ctx.showcase or ctx.roll("measure_extended", r.measure_extended, min_hits=2))]
     last_ext = t
     for m in extended:
         m.extended_days = 30 if rng.random() < 0.7 else 15
@@ -475,6 +558,57 @@ def _shift(c: Case, steps: list[Step], ctx: _Ctx, delta: dt.timedelta) -> None:
                 setattr(m, attr, v + delta)
     if ctx.published_at:
         ctx.published_at += delta
+    _revalidate(ctx, steps)
+
+
+def _valid_over(o: Officer, first: dt.date, last: dt.date) -> bool:
+    return o.valid_from <= first and last <= o.valid_to and o.status not in _SUSPENDED
+
+
+def _revalidate(ctx: _Ctx, steps: list[Step]) -> None:
+    """After a case moved in time, its officers and step handlers must hold certificates valid
+    on the new dates (except the breaches built in on purpose)."""
+    c = ctx.c
+    day = c.registered_at.date()
+    deliberate = [o for o in c.officers if o is ctx.forced_officer] + \
+        ([c.officers[-1]] if "invalid_officer" in c.traits and c.officers else [])
+    others = [o for o in c.officers if o not in deliberate]
+    if any(not _valid_over(o, day, day) for o in others):
+        c.officers = _choose_officers(ctx.u, c.subject, day, len(others), ctx.rng) + deliberate
+    for s in steps:
+        h = s.handler
+        if h is not None and h not in deliberate and \
+                not _valid_over(h, s.entered_at.date(), (s.completed_at or s.entered_at).date()):
+            s.handler = ctx.handler(s.entered_at, s.completed_at)
+
+
+def _cover_status(ctx: _Ctx, steps: list[Step]) -> list[Step]:
+    """Stop a penalty case early (decided, served, under investigation) and move it to recent
+    weeks, while the status cover list still wants such a case."""
+    c, rng = ctx.c, ctx.rng
+    stages = [s.stage for s in steps]
+    if c.case_type != "2" or c.procedure == "1" or "C5" not in stages or "C2" not in stages:
+        return steps
+    last_stages = {"20": "C5", "30": "C6", "10": "C2"}
+    want = ctx.st.take("status", ok=lambda v: last_stages[v] in stages and not (ctx.reviewed_showcase and v == "10"))
+    if want is None:
+        return steps
+    last_stage = last_stages[want]
+    steps = steps[: stages.index(last_stage) + 1]
+    last = steps[-1]
+    if want in ("30", "10"):   # still running: served and unpaid, or still investigating
+        last.completed_at = None
+        for key in _DURATIVE.get(last.stage, ()):
+            last.fields[key] = None
+        if last.stage == "C6":
+            last.fields["execution_status"] = "1" if c.penalty and c.penalty.fine_amount else "3"
+    if want != "20" or (ctx.published_at and ctx.published_at > last.entered_at):
+        ctx.published_at = None
+    days_back = {"20": rng.randint(1, 4), "30": rng.randint(2, 6), "10": rng.randint(3, 15)}[want]
+    target = ctx.u.cutoff.date() - dt.timedelta(days=days_back)
+    _shift(c, steps, ctx, dt.timedelta(days=(target - last.entered_at.date()).days))
+    c.traits.add(f"status_{want}")
+    return steps
 
 
 def _finish(ctx: _Ctx) -> None:
@@ -483,42 +617,62 @@ def _finish(ctx: _Ctx) -> None:
     # every step starts no earlier than the one before: the service records them in order
     for a, b in zip(steps, steps[1:]):
         assert b.entered_at >= a.entered_at, (c.index, a.stage, b.stage)
-    if ctx.roll("revoked", ctx.r.revoked):
-        dec = next((s for s in steps if s.stage == "C5"), None)
-        if dec is not None and dec.entered_at < u.cutoff - 10 * DAY and rng.random() < 0.6:
+    dec = next((s for s in steps if s.stage == "C5" and s.entered_at < u.cutoff - 10 * DAY), None)
+    revoke = None
+    keep = ctx.showcase or ctx.reviewed_showcase
+    if not keep:
+        if dec is not None and ctx.roll("revoked_after_decision", ctx.r.revoked):
+            revoke = "after_decision"
+        elif ctx.roll("revoked", ctx.r.revoked):
+            revoke = "early"
+    if revoke:
+        c.traits.add("revoked")
+        if revoke == "after_decision":
             when = on(dec.completed_at.date() + dt.timedelta(days=rng.randint(5, 40)), rng, after=dec.completed_at)
-            c.traits.add("revoked_after_decision")
         else:
             when = c.registered_at + dt.timedelta(days=rng.randint(1, 10), hours=1)
+        closing = next((s.entered_at for s in steps if s.stage in ("C7", "J4", "Q8")), None)
+        if closing is not None:   # only a running case can be revoked
+            when = min(when, closing - dt.timedelta(hours=1))
         when = min(when, u.cutoff - dt.timedelta(hours=1))
-        if when > c.registered_at:
+        earliest = dec.completed_at if revoke == "after_decision" else c.registered_at
+        if when > earliest:
             c.revoked_at = when
             c.revoke_reason = rng.choice(catalog.REVOKE_REASONS)
             steps = [s for s in steps if s.entered_at <= when]
-            for s in steps:
+            for s in steps:   # nothing of the case happens after its revocation
                 if s.completed_at and s.completed_at > when:
                     s.completed_at = None
+                for key, v in s.fields.items():
+                    if isinstance(v, dt.datetime) and v > when:
+                        s.fields[key] = None
+                if s.stage == "C6" and s.fields.get("paid_at") is None and s.fields.get("execution_status"):
+                    s.fields["execution_status"] = "1" if ctx.c.penalty and ctx.c.penalty.fine_amount else "3"
             if ctx.published_at and ctx.published_at > when:
                 ctx.published_at = None
         else:
             c.traits.discard("revoked")
-    elif c.source != "EX" and len(steps) >= 3 and ctx.roll("stale", ctx.r.stale):
+            c.traits.discard("revoked_after_decision")
+    elif not keep and c.source != "EX" and len(steps) >= 3 and ctx.roll("stale", ctx.r.stale):
         k = rng.randrange(2, len(steps))
         while k > 1 and steps[k - 1].stage in ("C7", "C8", "J4", "Q8"):
             k -= 1
         steps = steps[:k]
-        steps[-1].completed_at = None
+        open_step = steps[-1]
+        if open_step.stage in _DURATIVE:   # the stage it got stuck in: its results are not in
+            open_step.completed_at = None
+            for key in _DURATIVE[open_step.stage]:
+                if key in open_step.fields:
+                    open_step.fields[key] = None
+            if open_step.stage == "C6" and c.penalty and c.penalty.fine_amount:
+                open_step.fields["execution_status"] = "1"
         if not any(s.stage == "C5" for s in steps):
             ctx.published_at = None
         last = max([s.entered_at for s in steps] + [s.completed_at for s in steps if s.completed_at])
         target = u.cutoff - dt.timedelta(days=rng.randint(31, 100))
         _shift(c, steps, ctx, dt.timedelta(days=(target.date() - last.date()).days))
-        for s in steps[-1:]:   # the open step's own results are not in yet
-            for key in ("paid_at", "lifted_at", "rectified_at", "closed_at", "archived_at"):
-                if key in s.fields:
-                    s.fields[key] = None
-            if s.stage == "C6" and s.fields.get("paid_at") is None and c.penalty and c.penalty.fine_amount:
-                s.fields["execution_status"] = "1"
+    elif not ctx.showcase:
+        steps = _cover_status(ctx, steps)
     # cut at the end of as_of: what happens later has not happened yet
     cutoff = u.cutoff
     kept = []
@@ -537,6 +691,8 @@ def _finish(ctx: _Ctx) -> None:
     for m in c.measures:
         if m.approved_at and m.approved_at > cutoff:
             m.approved_at = None
+        if m.started_at > cutoff:   # decided, about to be carried out: nothing may lie ahead of as_of
+            m.started_at = cutoff
     _derive(c, ctx.published_at if ctx.published_at and ctx.published_at <= cutoff else None)
 
 
@@ -558,11 +714,11 @@ def _derive(c: Case, published_at: dt.datetime | None) -> None:
                 decided.hearing_notice_at = f.get("hearing_notice_at")
                 decided.hearing_at = f.get("hearing_at")
             elif s.stage == "C5":
-                decided.decision_no = f["decision_no"]
-                decided.decision_at = f["decision_at"]
-                decided.kinds = list(f["penalty_kinds"])
-                decided.fine_amount = f["fine_amount"]
-                decided.confiscation_amount = f["confiscation_amount"]
+                decided.decision_no = f.get("decision_no")
+                decided.decision_at = f.get("decision_at")
+                decided.kinds = list(f.get("penalty_kinds") or [])
+                decided.fine_amount = f.get("fine_amount")
+                decided.confiscation_amount = f.get("confiscation_amount")
             elif s.stage == "C6":
                 decided.served_at = f.get("served_at")
                 decided.paid_at = f.get("paid_at")

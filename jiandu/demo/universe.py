@@ -3,8 +3,9 @@
 Reference data (units, officers, items) is small and kept in lists. Parties and cases are not:
 party j and the core of case i come from their own seeded generators (so they can be rebuilt
 on demand), and cases are produced one by one by `iter_cases`. The irregular traits of a case
-(late, stale, revoked, rule breaches) come from one die per source system, consulted in case
-order, so iterating only the LG cases gives exactly the LG cases of a full iteration.
+(late, stale, revoked, rule breaches) and the coverage lists of `covers` belong to each source
+system and are consulted in case order, so iterating only the LG cases gives exactly the LG
+cases of a full iteration.
 """
 from __future__ import annotations
 
@@ -15,18 +16,23 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Iterable, Iterator
 
-from jiandu.demo import catalog, people, places
+from jiandu.demo import catalog, people, places, timelines
 from jiandu.demo.codes import make_resident_id, make_uscc
-from jiandu.demo.dice import Dice, mix
+from jiandu.demo.covers import SourceState
+from jiandu.demo.dice import Dice, FastRandom, mix
 from jiandu.demo.model import SOURCES, Case, Item, Officer, Party, Subject
 from jiandu.demo.rates import Rates
-from jiandu.demo import timelines
 
 LG_SINCE = dt.date(2014, 1, 1)
 LG_SXBM_SINCE = dt.date(2019, 1, 1)   # LG has filled sxbm only since 2019
 LP_YEARS = 2                          # the platform went live two years before as_of
 EX_MONTHS = 6                         # months of report files before as_of's month
 _PARTY_SLOTS = 20                     # party j has type by j % 20: 0-10 persons, 11-16 companies ...
+_DISTRICT_CODES = tuple(places.DISTRICTS)
+_BIRTH_CODES = tuple(places.BIRTH_REGIONS)
+# person blocks whose parties hold a passport (02) or a Hong Kong/Macao permit (03)
+_FOREIGN_CYCLE = 37
+_FOREIGN_BLOCK = {"02": 5, "03": 11, "X": 17}   # X: a resident ID ending in X
 _PARTY_TYPE_SLOTS = {"1": range(0, 11), "2": range(11, 17), "4": range(17, 19), "3": range(19, 20)}
 
 
@@ -38,7 +44,17 @@ def _month_start(day: dt.date, back: int = 0) -> dt.date:
 
 
 class Universe:
-    def __init__(self, seed: int, cases: int, as_of: dt.date, rates: Rates | dict | None = None):
+    """The province's reality for (seed, cases, as_of, rates); the same arguments give the same
+    universe. Reference data: `subjects`, `officers` (`officers_by_subject`), `items`,
+    `unregistered_officers` and `unregistered_items` (left out of LP on purpose); parties by
+    `party(j)`; cases by `iter_cases(sources)` / `iter_chunks(size, sources)`. Writers leave
+    what they did (a census of quirks, examples) in `reports[source]`."""
+
+    def __init__(self, seed: int, cases: int, as_of: dt.date, rates: Rates | dict | None = None, *,
+                 cutoff: dt.datetime | None = None):
+        """cutoff: the moment the data stands at, by default the end of as_of. The case-entry
+        service refuses times later than its clock, so a live demo dated today passes the
+        current time (naive, Beijing time) or uses yesterday as as_of."""
         if cases < 1:
             raise ValueError("cases must be at least 1")
         self.seed = int(seed)
@@ -46,10 +62,18 @@ class Universe:
         self.as_of = as_of
         self.rates = Rates.of(rates)
         self.cutoff = dt.datetime.combine(as_of, dt.time(23, 59, 59))
+        if cutoff is not None:
+            if cutoff.date() != as_of:
+                raise ValueError("cutoff must fall on as_of")
+            self.cutoff = cutoff.replace(tzinfo=None, microsecond=0)
+        self.reports: dict[str, dict] = {}   # what each writer did (quirk census, examples)
         self.lp_since = as_of - dt.timedelta(days=365 * LP_YEARS)
         self.ex_first_month = _month_start(as_of, EX_MONTHS)
         self.ex_last_day = _month_start(as_of) - dt.timedelta(days=1)
-        rng = random.Random(mix(self.seed, "reference"))
+        self._party_base = mix(self.seed, "party")
+        self._case_base = mix(self.seed, "case")
+        self._phase = random.Random(mix(self.seed, "phase")).random()
+        rng = FastRandom(mix(self.seed, "reference"))
         self.subjects: list[Subject] = self._make_subjects(rng)
         self.subject_by_code = {s.code: s for s in self.subjects}
         self.officers: list[Officer] = self._make_officers(rng)
@@ -57,14 +81,23 @@ class Universe:
         for o in self.officers:
             self.officers_by_subject.setdefault(o.subject_code, []).append(o)
         self.items: list[Item] = self._make_items(rng)
+        # LG/EX officers and items deliberately missing from LP: their cases are held from the push
+        self.unregistered_items: list[Item] = [i for i in self.items if not i.registered]
+        self.owner_of_item = {i.code: next(x for x in self.subjects if x.source == src)
+                              for i, src in zip(self.unregistered_items, ("LG", "EX"))}
+        self.unregistered_officers: list[Officer] = [o for o in self.officers if not o.registered]
+        self.registered_officers_by_subject = {code: [o for o in offs if o.registered]
+                                               for code, offs in self.officers_by_subject.items()}
         self.item_by_code = {i.code: i for i in self.items}
         self._items_by_key: dict[tuple[str, str, bool], list[Item]] = {}
         for it in self.items:
             for lp_only in (True, False):
                 if it.registered or not lp_only:
                     self._items_by_key.setdefault((it.domain, it.category, lp_only), []).append(it)
-        self.n_parties = max(60, int(self.cases * 0.7))
+        self.n_parties = max(1000, int(self.cases * 0.7))
         self._party_blocks = max(3, self.n_parties // _PARTY_SLOTS)
+        self.party_index_bound = self._party_blocks * _PARTY_SLOTS   # every party index is below it
+        self.party = lru_cache(maxsize=4096)(self._party)   # repeat parties come back often
         # weighted choice of a unit within each source
         self._by_source: dict[str, tuple[list[Subject], list[float]]] = {}
         for src in SOURCES:
@@ -76,15 +109,6 @@ class Universe:
             self._by_source[src] = (subs, [c / total for c in cum])
 
     # --- reference data -----------------------------------------------------------------
-
-    @property
-    def unregistered_officers(self) -> list[Officer]:
-        """LG/EX officers deliberately missing from LP: their cases are held from the push."""
-        return [o for o in self.officers if not o.registered]
-
-    @property
-    def unregistered_items(self) -> list[Item]:
-        return [i for i in self.items if not i.registered]
 
     def subjects_of(self, source: str) -> list[Subject]:
         return [s for s in self.subjects if s.source == source]
@@ -253,21 +277,28 @@ class Universe:
 
     # --- parties ------------------------------------------------------------------------
 
-    @lru_cache(maxsize=8192)
-    def party(self, j: int) -> Party:
-        rng = random.Random(mix(self.seed, "party", j))
+    def _party(self, j: int) -> Party:
+        """Party j of the pool, always the same for the same seed (see `party`, its cache)."""
+        rng = FastRandom(mix(self._party_base, j))
         slot = j % _PARTY_SLOTS
         ptype = next(t for t, r in _PARTY_TYPE_SLOTS.items() if slot in r)
-        region = rng.choice(list(places.DISTRICTS))
+        region = rng.choice(_DISTRICT_CODES)
         dname = places.DISTRICTS[region]
         address = f"广州市{dname}{rng.choice(places.ROADS[region])}{rng.randint(1, 899)}号"
         if ptype == "1":
             name = people.person_name(rng)
-            if rng.random() < 0.03:   # a Hong Kong or Macao resident
+            foreign = (j // _PARTY_SLOTS) % _FOREIGN_CYCLE
+            if foreign == _FOREIGN_BLOCK["03"]:   # Hong Kong and Macao residents
                 return Party(j, ptype, name, "03", rng.choice("HM") + f"{rng.randrange(10**8):08d}", region, address)
+            if foreign == _FOREIGN_BLOCK["02"]:   # foreigners living in Guangzhou
+                return Party(j, ptype, people.foreign_name(rng), "02",
+                             rng.choice("EGP") + f"{rng.randrange(10**8):08d}", region, address)
             birth = dt.date(rng.randint(1955, 2004), rng.randint(1, 12), rng.randint(1, 28))
-            home = region if rng.random() < 0.6 else rng.choice(list(places.BIRTH_REGIONS))
-            return Party(j, ptype, name, "01", make_resident_id(rng, home, birth), region, address)
+            home = region if rng.random() < 0.6 else rng.choice(_BIRTH_CODES)
+            id_no = make_resident_id(rng, home, birth)
+            while foreign == _FOREIGN_BLOCK["X"] and not id_no.endswith("X"):
+                id_no = make_resident_id(rng, home, birth)
+            return Party(j, ptype, name, "01", id_no, region, address)
         if ptype == "2":
             return Party(j, ptype, people.company_name(rng, dname), "10", make_uscc(rng, region), region, address)
         if ptype == "4":
@@ -275,8 +306,13 @@ class Universe:
                          make_uscc(rng, region, org_type="2"), region, address)
         return Party(j, ptype, people.org_name(rng, dname), "10", make_uscc(rng, region), region, address)
 
-    def party_index(self, rng: random.Random, ptype: str) -> int:
+    def party_index(self, rng: random.Random, ptype: str, *, credential: str | None = None) -> int:
+        """A party of that type; for a person, one with that credential type when asked."""
         slots = _PARTY_TYPE_SLOTS[ptype]
+        if credential in _FOREIGN_BLOCK:
+            cycles = max(1, (self._party_blocks - _FOREIGN_BLOCK[credential]) // _FOREIGN_CYCLE)
+            block = rng.randrange(cycles) * _FOREIGN_CYCLE + _FOREIGN_BLOCK[credential]
+            return block * _PARTY_SLOTS + slots[rng.randrange(len(slots))]
         # a few repeat offenders turn up again and again
         block = rng.randrange(max(1, self._party_blocks // 20)) if rng.random() < 0.15 \
             else rng.randrange(self._party_blocks)
@@ -285,22 +321,25 @@ class Universe:
     # --- cases --------------------------------------------------------------------------
 
     def case_source(self, i: int) -> str:
-        return self._core_rng(i)[1]
-
-    def _core_rng(self, i: int) -> tuple[random.Random, str]:
-        rng = random.Random(mix(self.seed, "case", i))
-        u = rng.random()
+        # a low-discrepancy sequence, not a die: every stretch of cases has the sources' shares
+        u = (self._phase + i * 0.6180339887498949) % 1.0
         r = self.rates
-        return rng, "LG" if u < r.lg_share else "EX" if u < r.lg_share + r.ex_share else "LP"
+        return "LG" if u < r.lg_share else "EX" if u < r.lg_share + r.ex_share else "LP"
+
+    def case_rng(self, i: int) -> random.Random:
+        """Case i's own generator: its core (unit, type, party, date) is rebuilt from it alone."""
+        return FastRandom(mix(self._case_base, i))
 
     def pick_subject(self, rng: random.Random, source: str) -> Subject:
         subs, cum = self._by_source[source]
         return subs[min(bisect.bisect_left(cum, rng.random()), len(subs) - 1)]
 
-    def registration_day(self, rng: random.Random, source: str) -> dt.date:
+    def registration_day(self, rng: random.Random, source: str, *, old: bool | None = None) -> dt.date:
+        """A registration day in the source's window (old: an LG case of 2014-2018, or not)."""
+        u = rng.random()
         if source == "EX":
             lo, hi = self.ex_first_month, self.ex_last_day
-        elif source == "LG" and rng.random() < self.rates.lg_old_share:
+        elif source == "LG" and (old if old is not None else u < self.rates.lg_old_share):
             lo, hi = LG_SINCE, dt.date(2018, 12, 31)
         else:
             lo = self.lp_since
@@ -317,11 +356,11 @@ class Universe:
         unknown = wanted - set(SOURCES)
         if unknown:
             raise ValueError(f"unknown source(s): {sorted(unknown)}")
-        state = {src: timelines.SourceState(Dice(mix(self.seed, "traits", src))) for src in wanted}
+        state = {src: SourceState(Dice(mix(self.seed, "traits", src)), src) for src in wanted}
         for i in range(self.cases):
-            rng, source = self._core_rng(i)
+            source = self.case_source(i)
             if source in wanted:
-                yield timelines.build_case(self, i, rng, source, state[source])
+                yield timelines.build_case(self, i, self.case_rng(i), source, state[source])
 
     def iter_chunks(self, size: int = 5000, sources: Iterable[str] | None = None) -> Iterator[list[Case]]:
         chunk: list[Case] = []
