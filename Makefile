@@ -20,12 +20,14 @@ setup: envs ## install everything, initialise databases and tools, then run the 
 
 envs: ## create or update the three pinned environments (main, dbt, superset) with uv
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || { echo "[envs] installing uv $(UV_VERSION) from PyPI"; $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"; }
+	@# --python names the target explicitly: `python -m uv pip` would otherwise install into the
+	@# interpreter that runs uv, i.e. the system Python.
 	@for env in main dbt superset; do \
 	  if [ ! -x $(VENVS)/$$env/bin/python ]; then $(UV) venv --quiet --python $(PYTHON) $(VENVS)/$$env || exit 1; fi; \
 	  echo "[envs] $$env <- requirements/$$env.lock.txt"; \
-	  VIRTUAL_ENV=$(VENVS)/$$env $(UV) pip sync --quiet requirements/$$env.lock.txt || exit 1; \
+	  $(UV) pip sync --quiet --python $(VENVS)/$$env/bin/python requirements/$$env.lock.txt || exit 1; \
 	done
-	@VIRTUAL_ENV=$(VENVS)/main $(UV) pip install --quiet --no-deps -e .
+	@$(UV) pip install --quiet --no-deps --python $(VENVS)/main/bin/python -e .
 
 demo: ## the main job: demo data in the three sources, the pipeline DAG once, a summary
 	$(JIANDU) demo
