@@ -21,11 +21,13 @@ alter table raw.ex_file add column if not exists month_from   text;   -- file_na
 
 -- Every readable row of every EX file, as read (raw.ex_case_row holds only the case versions that
 -- became current). A corrected file that drops a case needs to know which other file of the unit
--- still holds it, and with what content: that is read here.
+-- still holds it, and with what content: that is read here. Written only by the EX connector, in
+-- the same transaction as its raw.ex_file row; no foreign keys, whose per-row checks doubled the
+-- cost of writing it.
 create table if not exists raw.ex_file_row (
-    _file_id        bigint not null references raw.ex_file (file_id),
+    _file_id        bigint not null,         -- raw.ex_file
     _row_no         int not null,            -- the file's line, or the sheet's row, counting from 1
-    _batch_id       bigint not null references ops.load_batch (batch_id),
+    _batch_id       bigint not null,         -- ops.load_batch
     _source_key     text not null,           -- EX:<subject_code>:<案件编号>
     _content_hash   text not null,
     _notes          jsonb,
@@ -33,9 +35,11 @@ create table if not exists raw.ex_file_row (
     party_name text, party_type text, credential_type text, credential_no text, source_channel text,
     registered_date text, decision_no text, decision_date text, penalty_kinds text, fine_amount text,
     coercion_measure text, coercion_term text, inspection_result text, closed_date text,
-    case_status text, officer_cert_nos text,
-    primary key (_file_id, _row_no)
+    case_status text, officer_cert_nos text
 );
+-- A file's rows are written together and never updated: a BRIN index finds them at almost no
+-- cost to the load; (_file_id, _row_no) is unique by construction.
+create index if not exists ex_file_row_file on raw.ex_file_row using brin (_file_id);
 create index if not exists ex_file_row_key on raw.ex_file_row (_source_key);
 create index if not exists ex_file_unit_month on raw.ex_file (subject_code, report_month) where status = 'loaded';
 

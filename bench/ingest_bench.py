@@ -1,0 +1,310 @@
+"""Ingest benchmark: the LG and EX connectors into the raw layer, beside a plain COPY of the same
+rows from a prepared file and pandas.DataFrame.to_sql, with each one's peak memory.
+
+    .venvs/main/bin/python bench/ingest_bench.py --rows 1000000            # LG (MariaDB) and EX
+    .venvs/main/bin/python bench/ingest_bench.py --rows 200000 --connector lg --lg-source sqlite
+    .venvs/main/bin/python bench/ingest_bench.py --rows 100000,400000      # memory at two sizes
+
+Every measurement runs in its own process (peak memory is that process's maximum resident set)
+against its own throw-away warehouse on the configured PostgreSQL; the LG source is a throw-away
+MariaDB database (or SQLite file) of synthetic cases. The plain COPY and to_sql load exactly the
+rows the connector wrote (exported from its raw table), into the same table with the same index
+and foreign key. to_sql is measured on at most --to-sql-rows rows (it is slow and holds the whole
+DataFrame in memory); its rate is what is compared.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import secrets
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+LG_COLUMNS = ["ajbh", "ajlx", "cxlx", "ay", "sxbm", "dsr", "dsrlx", "zjhm", "ajly", "fadd", "xzqh", "larq", "cfjdsh",
+              "cfjdrq", "cfzl", "fkje", "msje", "sdrq", "jarq", "zt", "zfry", "jgid", "gxsj"]
+LG_SCHEMA = ROOT.parent / "shared" / "legacy" / "lg-schema.sql"
+MARIADB = dict(host="127.0.0.1", port=3306, user="root", password="", charset="utf8mb4")
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def emit(**values) -> None:
+    print("RESULT " + json.dumps(values, ensure_ascii=False), flush=True)
+
+
+# --- synthetic sources --------------------------------------------------------------------
+
+def _schema_statements() -> list[str]:
+    import re
+    text = LG_SCHEMA.read_text(encoding="utf-8")
+    return [s for s in re.split(r";[ \t]*\n", text + "\n")
+            if any(line.strip() and not line.strip().startswith("--") for line in s.splitlines())]
+
+
+def make_mariadb_lg(rows: int) -> tuple[str, str]:
+    """A MariaDB LG with ``rows`` cases, filled by the server itself (the Sequence engine)."""
+    import pymysql
+    name = f"bench_lg_{secrets.token_hex(4)}"
+    conn = pymysql.connect(autocommit=True, **MARIADB)
+    cur = conn.cursor()
+    cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+    cur.execute(f"USE `{name}`")
+    for statement in _schema_statements():
+        cur.execute(statement)
+    # About one row in ten thousand is double-encoded, one in ten has no gxsj.
+    cur.execute(f"""
+        INSERT INTO t_ajxx
+        SELECT CONCAT('BN', LPAD(seq, 9, '0')), ELT(1 + seq % 4, '处罚', '行政处罚', '检查', '查封'),
+               ELT(1 + seq % 3, '一般', '简易程序', ''),
+               IF(seq % 10000 = 7, CONVERT(CONVERT(CAST(CONVERT('占道经营' USING utf8mb4) AS BINARY) USING latin1) USING utf8mb4),
+                  CONCAT('擅自占用城市道路堆放物料', seq % 97)),
+               IF(seq % 3 = 0, '', CONCAT('440100-CG-', LPAD(seq % 500, 4, '0'))),
+               CONCAT('某建材有限公司', seq % 1000), ELT(1 + seq % 3, '个人', '企业', '个体户'),
+               CONCAT('440106', 19700000 + seq % 300000, LPAD(seq % 1000, 3, '0'), 'X'),
+               ELT(1 + seq % 3, '巡查发现', '群众举报', '12345转办'), CONCAT('某路', seq % 300, '号'), '440106',
+               CONCAT('2023-', 1 + seq % 12, '-', 1 + seq % 28), CONCAT('穗城管罚字〔2023〕', seq, '号'),
+               '2023/6/20', '罚款', ELT(1 + seq % 3, '5,000.00', '5000元', ''), '', '20230625', '2023-07-10',
+               ELT(1 + seq % 4, '在办', '结案', '归档', '已结'), '张三(44010020150012),李四(44010020150013)',
+               1 + seq % 20, IF(seq % 10 = 0, NULL, TIMESTAMP('2023-01-01') + INTERVAL seq SECOND)
+        FROM seq_1_to_{rows}""")
+    conn.close()
+    return name, f"mysql+pymysql://root@127.0.0.1:3306/{name}?charset=utf8mb4"
+
+
+def drop_mariadb_lg(name: str) -> None:
+    import pymysql
+    conn = pymysql.connect(autocommit=True, **MARIADB)
+    conn.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
+    conn.close()
+
+
+def make_sqlite_lg(rows: int, folder: Path) -> str:
+    path = folder / "lg.sqlite"
+    with sqlite3.connect(path) as db:
+        db.executescript(LG_SCHEMA.read_text(encoding="utf-8").replace(
+            "BIGINT PRIMARY KEY AUTO_INCREMENT", "INTEGER PRIMARY KEY AUTOINCREMENT"))
+        db.executemany(f"INSERT INTO t_ajxx VALUES ({', '.join('?' * len(LG_COLUMNS))})", (
+            (f"BN{i:09d}", "行政处罚", "一般程序", f"擅自占用城市道路堆放物料{i % 97}", "440100-CG-0031",
+             f"某建材有限公司{i % 1000}", "企业", "91440106MA59ABCD1M", "巡查发现", f"某路{i % 300}号", "440106",
+             "2023年5月6日", f"穗城管罚字〔2023〕{i}号", "2023/6/20", "罚款", "5,000.00", "", "20230625",
+             "2023-07-10", "结案", "张三(44010020150012),李四(44010020150013)", 1 + i % 20,
+             None if i % 10 == 0 else f"2023-07-10 {i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}")
+            for i in range(1, rows + 1)))
+    return f"sqlite:///{path}"
+
+
+def make_ex_files(rows: int, drop_dir: Path, per_file: int = 50000) -> None:
+    from connectors.ex_read import TEMPLATE
+    inbox = drop_dir / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    headers = [h for _, h in TEMPLATE]
+    done = 0
+    unit_no = 0
+    while done < rows:
+        unit_no += 1
+        unit = f"1144010{unit_no:04d}MB2C9213"[:18]
+        count = min(per_file, rows - done)
+        path = inbox / f"{unit}_202603.csv"
+        with open(path, "w", encoding="gb18030", newline="") as f:
+            f.write("某区市场监督管理局2026年3月行政执法数据报送表\n")
+            w = csv.writer(f)
+            w.writerow(headers)
+            for i in range(count):
+                w.writerow([i + 1, "某区市场监督管理局", unit, "行政处罚", f"SJ2026-{i:07d}", "440100-CG-0031",
+                            f"某建材有限公司{i % 1000}", "法人", "统一社会信用代码", "91440106MA59ABCD1M", "巡查发现",
+                            "2026-3-5", f"穗市监罚〔2026〕{i}号", "2026/3/20", "罚款、警告", "3000元", "", "", "",
+                            "2026-03-25", "已结案", "44010620160001、44010620160002"])
+            w.writerow(["合计", f"{count}件"] + [""] * (len(headers) - 2))
+        done += count
+
+
+# --- measured steps (each in its own process) -----------------------------------------------
+
+def step_lg(lg_url: str, warehouse_url: str, export: str) -> None:
+    import psycopg
+    from jiandu.db import libpq_url
+    from connectors.lg import sync_lg
+    with psycopg.connect(libpq_url(warehouse_url)) as conn:
+        t0 = time.perf_counter()
+        first = sync_lg(lg_url, conn, tables=("t_ajxx",))["t_ajxx"]
+        t1 = time.perf_counter()
+        again = sync_lg(lg_url, conn, tables=("t_ajxx",), full_compare=True)["t_ajxx"]
+        t2 = time.perf_counter()
+        _export(conn, "lg_t_ajxx", export)
+    emit(first_seconds=t1 - t0, rows=first["read"], loaded=first["loaded"], repaired=first["repaired"],
+         compare_seconds=t2 - t1, compare_loaded=again["loaded"], peak_mb=peak_mb())
+
+
+def step_ex(drop_dir: str, warehouse_url: str, export: str) -> None:
+    import psycopg
+    from jiandu.db import libpq_url
+    from connectors.ex import sync_ex
+    with psycopg.connect(libpq_url(warehouse_url)) as conn:
+        t0 = time.perf_counter()
+        result = sync_ex(Path(drop_dir), conn)
+        t1 = time.perf_counter()
+        _export(conn, "ex_case_row", export)
+        _export(conn, "ex_file", export + ".files")
+    emit(first_seconds=t1 - t0, rows=result["rows_read"], loaded=result["versions"], peak_mb=peak_mb())
+
+
+def _columns(conn, table: str) -> list[str]:
+    return [r[0] for r in conn.execute(
+        "select attname from pg_attribute where attrelid = %s::regclass and attnum > 0 and not attisdropped"
+        " and attname not in ('_raw_id', 'file_id') order by attnum", (f"raw.{table}",))]
+
+
+def _export(conn, table: str, path: str) -> None:
+    cols = ", ".join(_columns(conn, table))
+    with open(path, "wb") as f, conn.cursor().copy(f"copy (select {cols} from raw.{table}) to stdout") as copy:
+        for block in copy:
+            f.write(block)
+
+
+def _prepare_target(conn, table: str, export: str) -> None:
+    """The same batch (and, for EX, the same files) the exported rows refer to."""
+    # Batch ids as in the connector's warehouse (one per EX file): enough of them.
+    conn.execute("insert into ops.load_batch (source, stream) select 'LG', 'bench' from generate_series(1, 1000)")
+    if table == "ex_case_row":
+        cols = ", ".join(_columns(conn, "ex_file"))
+        with conn.cursor().copy(f"copy raw.ex_file ({cols}) from stdin") as copy, open(export + ".files", "rb") as f:
+            copy.write(f.read())
+        conn.execute("update raw.ex_file set superseded_by = null")
+    conn.commit()
+
+
+def step_copy(table: str, warehouse_url: str, export: str) -> None:
+    import psycopg
+    from jiandu.db import libpq_url
+    with psycopg.connect(libpq_url(warehouse_url)) as conn:
+        _prepare_target(conn, table, export)
+        cols = ", ".join(_columns(conn, table))
+        t0 = time.perf_counter()
+        with conn.cursor().copy(f"copy raw.{table} ({cols}) from stdin") as copy, open(export, "rb") as f:
+            while block := f.read(1 << 20):
+                copy.write(block)
+        conn.commit()
+        t1 = time.perf_counter()
+        rows = conn.execute(f"select count(*) from raw.{table}").fetchone()[0]
+    emit(first_seconds=t1 - t0, rows=rows, peak_mb=peak_mb())
+
+
+def step_to_sql(table: str, warehouse_url: str, export: str, limit: int) -> None:
+    import pandas as pd
+    import psycopg
+    from sqlalchemy import create_engine
+    from jiandu.db import libpq_url
+    with psycopg.connect(libpq_url(warehouse_url)) as conn:
+        _prepare_target(conn, table, export)
+        cols = _columns(conn, table)
+    frame = pd.read_csv(export, sep="\t", header=None, names=cols, dtype=str, nrows=limit, na_values=["\\N"],
+                        keep_default_na=False, quoting=csv.QUOTE_NONE)
+    # The columns' own types (to_sql sends text as VARCHAR, which bigint and timestamptz refuse).
+    frame = frame.drop(columns=[c for c in ("_notes",) if c in frame])
+    for c in ("_batch_id", "_file_id", "_row_no"):
+        if c in frame:
+            frame[c] = frame[c].astype("int64")
+    frame["_extracted_at"] = pd.to_datetime(frame["_extracted_at"], utc=True, format="ISO8601")
+    engine = create_engine(warehouse_url)
+    t0 = time.perf_counter()
+    frame.to_sql(table, engine, schema="raw", if_exists="append", index=False, chunksize=10000)
+    t1 = time.perf_counter()
+    engine.dispose()
+    emit(first_seconds=t1 - t0, rows=len(frame), peak_mb=peak_mb())
+
+
+# --- orchestration --------------------------------------------------------------------------
+
+def run_step(*args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "_step", *args], capture_output=True, text=True, cwd=ROOT)
+    if out.returncode != 0:
+        raise RuntimeError(f"step {args[0]} failed:\n{out.stderr[:3000]}")
+    line = [ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")][-1]
+    return json.loads(line[len("RESULT "):])
+
+
+def bench_size(connector: str, rows: int, lg_source: str, to_sql_rows: int, workdir: Path) -> list[dict]:
+    from jiandu.testing import temp_database
+    table = "lg_t_ajxx" if connector == "lg" else "ex_case_row"
+    export = str(workdir / f"{connector}_{rows}.tsv")
+    results = []
+    source_db = None
+    try:
+        t0 = time.perf_counter()
+        if connector == "lg":
+            if lg_source == "sqlite":
+                source = make_sqlite_lg(rows, workdir)
+            else:
+                source_db, source = make_mariadb_lg(rows)
+        else:
+            source = str(workdir / f"drop_{rows}")
+            make_ex_files(rows, Path(source))
+        print(f"  prepared {rows} source rows in {time.perf_counter() - t0:.1f} s", flush=True)
+        with temp_database("bench_wh") as url:
+            from jiandu.warehouse.migrate import apply
+            apply(url)
+            r = run_step(connector, source, url, export)
+        results.append({"method": f"{connector} connector", **r})
+        if connector == "lg":
+            results.append({"method": "  same, full compare again (nothing changed)",
+                            "first_seconds": r["compare_seconds"], "rows": r["rows"], "peak_mb": r["peak_mb"]})
+        for method, extra in (("copy", []), ("to_sql", [str(to_sql_rows)])):
+            with temp_database("bench_wh") as url:
+                from jiandu.warehouse.migrate import apply
+                apply(url)
+                results.append({"method": {"copy": "plain COPY from file", "to_sql": "pandas to_sql"}[method],
+                                **run_step(method, table, url, export, *extra)})
+    finally:
+        if source_db:
+            drop_mariadb_lg(source_db)
+    return results
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "_step":
+        kind, *rest = sys.argv[2:]
+        if kind == "lg":
+            step_lg(*rest)
+        elif kind == "ex":
+            step_ex(*rest)
+        elif kind == "copy":
+            step_copy(*rest)
+        elif kind == "to_sql":
+            step_to_sql(rest[0], rest[1], rest[2], int(rest[3]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", default="100000", help="source rows; several sizes separated by commas")
+    parser.add_argument("--connector", choices=["lg", "ex", "both"], default="both")
+    parser.add_argument("--lg-source", choices=["mariadb", "sqlite"], default="mariadb")
+    parser.add_argument("--to-sql-rows", type=int, default=200000)
+    args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.2f} (other work on the machine skews every figure)")
+    with tempfile.TemporaryDirectory(prefix="ingest_bench_") as tmp:
+        for rows in [int(x) for x in args.rows.split(",")]:
+            for connector in (["lg", "ex"] if args.connector == "both" else [args.connector]):
+                print(f"\n{connector.upper()} at {rows} rows", flush=True)
+                results = bench_size(connector, rows, args.lg_source, args.to_sql_rows, Path(tmp))
+                copy_rate = next(r["rows"] / r["first_seconds"] for r in results if r["method"].startswith("plain"))
+                sql_rate = next(r["rows"] / r["first_seconds"] for r in results if r["method"] == "pandas to_sql")
+                print(f"  {'method':46} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'vs COPY':>8} {'vs to_sql':>9} {'peak MB':>8}")
+                for r in results:
+                    rate = r["rows"] / r["first_seconds"]
+                    print(f"  {r['method']:46} {r['rows']:>9} {r['first_seconds']:>8.1f} {rate:>9.0f}"
+                          f" {rate / copy_rate:>8.2f} {rate / sql_rate:>9.2f} {r['peak_mb']:>8.0f}")
+    print(f"\nload average after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
