@@ -164,6 +164,8 @@ def ensure_roles_and_databases(s: Settings) -> Settings:
         _ensure_role(conn, s.pipeline_user, pipeline_pw)
         _ensure_role(conn, s.analyst_user, analyst_pw)
         _ensure_role(conn, s.superset_reader_user, reader_pw)
+        # JIT compiles the cleaning expressions for seconds per query on small tables.
+        conn.execute(sql.SQL("alter role {} set jit = off").format(sql.Identifier(s.pipeline_user)))
         for db in (s.warehouse_db, s.service_db, s.hub_db, s.airflow_db, s.superset_db):
             if _ensure_database(conn, db, s.pipeline_user):
                 say(f"created database {db}")

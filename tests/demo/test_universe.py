@@ -249,4 +249,5 @@ def test_memory_stays_bounded_over_100000_cases():
                          check=True).stdout.split()
     n, early, peak = (int(x) for x in out)
     assert n == 100_000
-    assert peak < early + 30 and peak < 250, (early, peak)
+    # growth is the point; the absolute figure depends on what the interpreter imported first
+    assert peak < early + 30 and peak < 512, (early, peak)
