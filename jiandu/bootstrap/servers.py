@@ -24,7 +24,7 @@ def server_list(s: Settings) -> list[Server]:
                     if gunicorn.exists() else
                     [str(s.superset_executable), "run", "-h", "127.0.0.1", "-p", str(s.superset_port), "--with-threads"])
     return [
-        Server("hub-simulator", [_py(), "-m", "hubsim"], s.hub_sim_port, url=f"http://{s.hub_sim_host}:{s.hub_sim_port}/docs"),
+        Server("hub-simulator", [_py(), "-m", "hubsim"], s.hub_sim_port, url=f"http://{s.hub_sim_host}:{s.hub_sim_port}/"),
         Server("case-entry", [_py(), "-m", "caseentry"], s.service_port, url=f"{s.lp_api_url}/"),
         Server("airflow-api", [airflow_bin(), "api-server", "--port", str(s.airflow_port)], s.airflow_port, af_env,
                url=f"http://127.0.0.1:{s.airflow_port}/"),
@@ -70,5 +70,5 @@ Where each user goes:
   数据管理员 data stewards        Superset + `jiandu steward list`; Data Docs: {dd}
   执法人员 officers              case-entry service    {s.lp_api_url}/   (API docs {s.lp_api_url}/docs)
   operators                      Airflow               http://127.0.0.1:{s.airflow_port}/
-  provincial hub (simulator)     {s.hub_url}/docs
+  provincial hub (simulator)     {s.hub_url}/  (hub-api.md; faults at /_sim/faults)
 """)
