@@ -18,8 +18,8 @@ from jiandu.db import libpq_url
 from jiandu.settings import get_settings
 from jiandu.testing import temp_database
 
-# The province's files, in shared/ beside the repository (as on a developer's machine and in CI).
-LEGACY = Path(__file__).resolve().parents[3] / "shared" / "legacy"
+# The province's files, from the project's copy (tests/test_standard_copy.py proves it equals ../shared).
+LEGACY = Path(__file__).resolve().parents[2] / "standard" / "legacy"
 SCHEMA = (LEGACY / "lg-schema.sql").read_text(encoding="utf-8")
 SAMPLE = (LEGACY / "lg-sample.sql").read_text(encoding="utf-8")
 MARIADB = dict(host="127.0.0.1", port=3306, user="root", password="", charset="utf8mb4")
