@@ -60,6 +60,11 @@ def load_batch(conn: psycopg.Connection, source: str, stream: str,
                position_from: str | None = None) -> Iterator[Batch]:
     """Open a batch on ``conn`` (not in autocommit); commit everything on success."""
     with psycopg.connect(conn.info.dsn, password=conn.info.password or None, autocommit=True) as side:
+        # A batch of this stream still 'running' belongs to a process that died before it could
+        # commit or say it failed (max_active_runs=1 lets only one run per stream at a time).
+        side.execute("update ops.load_batch set status = 'failed', finished_at = now(),"
+                     " error = '中断：进程在提交前结束（由下一批次记录）' where source = %s and stream = %s"
+                     " and status = 'running'", (source, stream))
         batch_id = side.execute(
             "insert into ops.load_batch (source, stream, position_from) values (%s, %s, %s) returning batch_id",
             (source, stream, position_from)).fetchone()[0]

@@ -1,10 +1,9 @@
 """The hub push against the simulator: delta, parents first, receipts, rejections, holds, deletions."""
-from jiandu.standard import resident_id_check_char
 import datetime as dt
 
 import psycopg
 import pytest
-from stdnum.cn import ric, uscc
+from stdnum.cn import uscc
 
 from connectors.hub_client import HubClient, RetryPolicy
 from connectors.hub_push import push_all
@@ -12,7 +11,7 @@ from hubsim.app import create_app
 from hubsim.server import serve_in_thread
 from hubsim.store import live_records
 from jiandu.db import libpq_url
-from jiandu.standard import party_id
+from jiandu.standard import party_id, resident_id_check_char
 from jiandu.testing import create_standard_tables, temp_database
 
 REGION = "440100"

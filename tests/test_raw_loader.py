@@ -80,3 +80,12 @@ def test_batch_counts_and_rejections_are_recorded(conn):
     content, reason = conn.execute("select raw_content, reason from quality.rejected_input").fetchone()
     assert "440106198503120015" not in content and "440106********0015" in content
     assert "字段数不符" in reason
+
+
+def test_a_batch_left_running_by_a_killed_process_is_marked_failed_by_the_next(conn):
+    conn.execute("insert into ops.load_batch (source, stream) values ('LG', 't_jg')")
+    conn.commit()
+    load(conn, [("1", "甲局")])
+    statuses = conn.execute("select status, error from ops.load_batch order by batch_id").fetchall()
+    assert statuses[0][0] == "failed" and "中断" in statuses[0][1]
+    assert statuses[1][0] == "committed"
