@@ -33,8 +33,49 @@ def warehouse_reader_uri(s: Settings) -> str:
     return s.pg_url(s.warehouse_db, s.superset_reader_user, s.superset_reader_password, driver="postgresql+psycopg2")
 
 
+def _adopt_secret_key(s: Settings) -> None:
+    """Use the SECRET_KEY the Superset metadata database was initialised with.
+
+    Superset encrypts connection passwords with its SECRET_KEY, so a second checkout on the same
+    server (a CI clone, a colleague's) must use the same key or `superset init` fails. The key is
+    kept beside the metadata it protects, in a table of that database. A database initialised
+    before that table existed cannot be decrypted by anyone: it is rebuilt (dashboards are code
+    and are imported again at setup).
+    """
+    import psycopg  # noqa: PLC0415
+    from psycopg import sql  # noqa: PLC0415
+
+    from jiandu.db import libpq_url  # noqa: PLC0415
+    admin_db = s.pg_url(s.superset_db, s.pg_admin_user, s.pg_admin_password)
+
+    def read_or_mark(conn) -> str | None:
+        conn.execute("create table if not exists jiandu_setup (name text primary key, value text not null)")
+        row = conn.execute("select value from jiandu_setup where name = 'secret_key'").fetchone()
+        return row[0] if row else None
+
+    with psycopg.connect(libpq_url(admin_db), autocommit=True) as conn:
+        stored = read_or_mark(conn)
+        initialised = conn.execute("select to_regclass('public.ab_user') is not null").fetchone()[0]
+    if stored:
+        envfile.update({"JIANDU_SUPERSET_SECRET": stored})
+        return
+    if initialised:
+        print(f"[setup] Superset metadata {s.superset_db} was made with an unknown SECRET_KEY: rebuilding it", flush=True)
+        with psycopg.connect(libpq_url(s.admin_url), autocommit=True) as conn:
+            conn.execute(sql.SQL("drop database {} with (force)").format(sql.Identifier(s.superset_db)))
+            conn.execute(sql.SQL("create database {} owner {} encoding 'UTF8' template template0").format(
+                sql.Identifier(s.superset_db), sql.Identifier(s.pipeline_user)))
+    secret = envfile.ensure_secret("JIANDU_SUPERSET_SECRET", 32)
+    with psycopg.connect(libpq_url(admin_db), autocommit=True) as conn:
+        read_or_mark(conn)
+        conn.execute("insert into jiandu_setup (name, value) values ('secret_key', %s) on conflict (name) do nothing",
+                     (secret,))
+        stored = conn.execute("select value from jiandu_setup where name = 'secret_key'").fetchone()[0]
+    envfile.update({"JIANDU_SUPERSET_SECRET": stored})
+
+
 def init_superset(s: Settings) -> None:
-    envfile.ensure_secret("JIANDU_SUPERSET_SECRET", 32)
+    _adopt_secret_key(s)
     s = get_settings()
     (s.var_dir / "superset").mkdir(parents=True, exist_ok=True)
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE}
