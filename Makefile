@@ -1,7 +1,7 @@
 # jiandu — `make` alone lists the targets.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help setup envs demo up down status test test-fast lock docs clean
+.PHONY: help setup system envs demo up down status test test-fast lock docs clean
 
 PYTHON ?= python3
 UV_VERSION := 0.13.8
@@ -18,7 +18,10 @@ help: ## list the targets
 setup: envs ## install everything, initialise databases and tools, then run the main job (demo)
 	$(JIANDU) setup --demo
 
-envs: ## create or update the three pinned environments (main, dbt, superset) with uv
+system: ## install the system packages no wheel provides (Chromium for browser tests), if missing
+	@bash scripts/system-packages.sh
+
+envs: system ## create or update the three pinned environments (main, dbt, superset) with uv
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || { echo "[envs] installing uv $(UV_VERSION) from PyPI"; $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"; }
 	@# --python names the target explicitly: `python -m uv pip` would otherwise install into the
 	@# interpreter that runs uv, i.e. the system Python.
