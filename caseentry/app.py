@@ -64,6 +64,7 @@ _RECORDS = [
     (re.compile(r"^/api/v1/cases/([^/]+)/steps"), "案件 LP:{0} 的办案环节"),
     (re.compile(r"^/api/v1/cases/([^/]+)/publicity"), "案件 LP:{0} 的执法公示"),
     (re.compile(r"^/api/v1/cases/([^/]+)/revoke"), "案件 LP:{0} 的撤销"),
+    (re.compile(r"^/api/v1/cases/([^/]+)/reassign"), "案件 LP:{0} 的改派"),
     (re.compile(r"^/api/v1/cases/([^/]+)"), "案件 LP:{0}"),
     (re.compile(r"^/api/v1/cases"), "新案件"),
     (re.compile(r"^/api/v1/parties"), "行政相对人"),

@@ -25,7 +25,8 @@ from caseentry.errors import (
 from caseentry.labels import code_label
 from caseentry.masking import mask_record
 from caseentry.permissions import (
-    CASE_CREATORS, can_read_case, can_work_on_case, case_scope, may_record_stage, require_role,
+    CASE_CREATORS, can_read_case, can_work_on_case, case_scope, may_correct_case, may_correct_step,
+    may_record_stage, require_role,
 )
 from caseentry.records import case_key, to_standard
 from caseentry.reference import normalise_code, public
@@ -196,7 +197,7 @@ def create_case(conn: Connection, user: User, body: CaseIn) -> int:
         case["time_limit_extended"] = False
     if user.role != "admin" and case["subject_code"] != user.subject_code:
         raise forbidden(f"只能为本单位（{user.subject_code}）登记案件")
-    case.update(id=None, status=st.OPEN, closed_at=None, archived_at=None, created_by=user.id)
+    case.update(id=None, status=st.OPEN, closed_at=None, archived_at=None, created_by=user.id, assigned_to=user.id)
 
     state = CaseState(case=case)
     if body.inspection is not None:
@@ -255,10 +256,24 @@ def patch_case(conn: Connection, user: User, case_id: int, body: CasePatch) -> N
             changed.update(f"{part}.{k}" for k in sub.given())
     if body.coercion:
         _merge_measures(new, body.coercion, problems, changed)
+    _check_correction_rights(user, state, changed)
     refs = load_refs(conn, new)
     validate_case(new, refs, problems, changed=changed)
     problems.raise_if_any()
     _save(conn, user, state, new)
+
+
+def _check_correction_rights(user: User, state: CaseState, changed: set[str]) -> None:
+    """Whoever handles the case corrects it; anyone else (a leader, a legal reviewer) only the acts
+    of the stages they recorded themselves (a leader their decision), never the officer's record."""
+    if may_correct_case(user, state.case):
+        return
+    mine = {s["stage_code"] for s in state.steps if s.get("created_by") == user.id}
+    for name in sorted(changed):
+        part, _, field = name.partition(".")
+        if not mine.intersection(st.FIELD_OWNERS.get((part, field), ())):
+            raise forbidden(f"当前账号（{user.username}）不能更正案件 {case_key(state.case['id'])} 的“{name}”："
+                            "该内容由承办的执法人员记录；负责人可审批环节、改派或撤销案件，但不改写执法人员的记录")
 
 
 def end_case(conn: Connection, user: User, case_id: int, body: RevokeIn) -> None:
@@ -461,6 +476,9 @@ def patch_step(conn: Connection, user: User, case_id: int, seq: int, body: StepP
         problems.raise_if_any()
     if not may_record_stage(user, state.case, old["stage_code"]):
         raise forbidden(f"当前账号（{user.username}）的角色无权办理“{code_label('stage', old['stage_code'])}”环节")
+    if not may_correct_step(user, old):
+        raise forbidden(f"当前账号（{user.username}）不能更正他人记录的环节（第 {seq} 个）："
+                        "负责人请使用“审批”签署审批人和意见")
     new = state.copy()
     step = next(s for s in new.steps if s["seq"] == seq)
     step.update(body.given())
@@ -512,7 +530,11 @@ def _closed(case_id: int, state: CaseState):
 
 def case_view(conn: Connection, user: User, case_id: int) -> dict[str, Any]:
     state = state_for_user(conn, user, case_id, write=False)
-    return view_of(state, load_refs(conn, state))
+    view = view_of(state, load_refs(conn, state))
+    assignee = state.case.get("assigned_to")
+    view["assigned_to"] = conn.execute(select(t.app_user.c.username).where(
+        t.app_user.c.id == assignee)).scalar_one_or_none() if assignee else None
+    return view
 
 
 def view_of(state: CaseState, refs: Refs) -> dict[str, Any]:

@@ -1,7 +1,10 @@
 """Who may do what (the role matrix).
 
-- officer: enters cases for their unit; reads and works on the cases they entered
-- leader: reads and works on every case of their unit; decides (C5, Q2)
+- officer: enters cases for their unit; reads, advances and corrects the cases assigned to them
+  (at first the ones they entered)
+- leader: reads every case of their unit, records steps on them and decides (C5, Q2), approves
+  steps, reassigns cases, revokes; never rewrites what an officer recorded (no corrections of
+  another's case or step)
 - legal_reviewer: reads the unit's cases; records legal review (C3)
 - supervisor: reads every case of their region (read only)
 - admin: everything, including reference data and users
@@ -22,6 +25,8 @@ CASE_CREATORS = ("officer", "leader", "admin")
 REFERENCE_READERS = CASE_READERS
 PARTY_WRITERS = ("officer", "leader", "legal_reviewer", "admin")
 FEED_READERS = ("pipeline", "admin")
+# Publishing a decision is the handling unit's act, not the legal reviewer's.
+PUBLISHERS = ("officer", "leader", "admin")
 
 # Stages only some roles may record; any other stage: whoever may work on the case.
 STAGE_ROLES = {
@@ -52,7 +57,7 @@ def case_scope(user: User) -> ColumnElement[bool]:
     if user.role == "admin":
         return true()
     if user.role == "officer":
-        return c.created_by == user.id
+        return c.assigned_to == user.id
     if user.role in ("leader", "legal_reviewer"):
         return c.subject_code == user.subject_code
     if user.role == "supervisor" and user.region_code:
@@ -65,7 +70,7 @@ def can_read_case(user: User, case: Mapping[str, Any]) -> bool:
     if user.role == "admin":
         return True
     if user.role == "officer":
-        return case["created_by"] == user.id
+        return case["assigned_to"] == user.id
     if user.role in ("leader", "legal_reviewer"):
         return case["subject_code"] == user.subject_code
     if user.role == "supervisor" and user.region_code:
@@ -79,10 +84,26 @@ def can_work_on_case(user: User, case: Mapping[str, Any]) -> bool:
     if user.role == "admin":
         return True
     if user.role == "officer":
-        return case["created_by"] == user.id
+        return case["assigned_to"] == user.id
     if user.role in ("leader", "legal_reviewer"):
         return case["subject_code"] == user.subject_code
     return False
+
+
+def may_correct_case(user: User, case: Mapping[str, Any]) -> bool:
+    """Rewrite the case's own record (PATCH): only whoever handles it, or an admin. A leader who
+    disagrees approves, reassigns or revokes, and so leaves the officer's record as entered."""
+    return user.role == "admin" or (user.role in ("officer", "leader") and case["assigned_to"] == user.id)
+
+
+def may_correct_step(user: User, step: Mapping[str, Any]) -> bool:
+    """Complete or correct a step: only whoever recorded it, or an admin."""
+    return user.role == "admin" or step.get("created_by") == user.id
+
+
+def may_lead(user: User, case: Mapping[str, Any]) -> bool:
+    """Approve steps and reassign: the unit's leader, or an admin."""
+    return user.role == "admin" or (user.role == "leader" and case["subject_code"] == user.subject_code)
 
 
 def may_record_stage(user: User, case: Mapping[str, Any], stage_code: str) -> bool:

@@ -22,6 +22,7 @@ from caseentry.changes import ChangeLog
 from caseentry.errors import DATE_FUTURE, DATE_ORDER, NOT_DECIDED, REQUIRED, Problems
 from caseentry.labels import code_label
 from caseentry.masking import NATURAL_PERSON
+from caseentry.permissions import PUBLISHERS, require_role
 from caseentry.records import case_key
 from caseentry.schemas import PublicityIn
 from caseentry.thresholds import FUTURE_TOLERANCE_SECONDS
@@ -61,8 +62,17 @@ def public_text(state: CaseState, refs: Refs) -> str:
     return mask_resident_ids_in_text(template.replace("{legal_basis}", basis))
 
 
+def preview(conn: Connection, user: User, case_id: int) -> str | None:
+    """The masked notice a decided penalty would get now (None: not a decided penalty)."""
+    state = state_for_user(conn, user, case_id, write=False)
+    if state.case["case_type"] != "2" or state.case["status"] not in st.DECIDED_STATUSES:
+        return None
+    return public_text(state, load_refs(conn, state))
+
+
 def publish(conn: Connection, user: User, case_id: int, body: PublicityIn) -> dict[str, Any]:
     """Record (or re-record, or withdraw) the notice of a decided penalty."""
+    require_role(user, PUBLISHERS, "公示案件")
     state = state_for_user(conn, user, case_id, write=True)
     problems = Problems(f"案件 {case_key(case_id)} 的执法公示")
     pen = state.penalty or {}

@@ -289,6 +289,18 @@ class StepPatch(Body):
     opinion: Text = None
 
 
+class ApproveIn(Body):
+    """A leader's approval of a step: who signs, their opinion, and (an open step) when it ends."""
+    approver_name: Text = None
+    opinion: Text = None
+    completed_at: DateTime = None
+
+
+class ReassignIn(Body):
+    username: Text = None
+    reason: Text = None
+
+
 class PublicityIn(Body):
     published_at: DateTime = None
     withdrawn_at: DateTime = None

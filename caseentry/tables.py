@@ -132,6 +132,9 @@ enforcement_case = Table(
     Column("revoked_at", Timestamp),
     Column("revoke_reason", String(500)),
     Column("created_by", BigInteger, ForeignKey("app_user.id")),
+    # The officer who handles the case now (a leader may reassign it; migration 0003). Not part
+    # of the standard's record, so not in the change feed; reassignments are in the audit log.
+    Column("assigned_to", BigInteger, ForeignKey("app_user.id"), index=True),
     Column("created_at", Timestamp, nullable=False, server_default=text("now()")),
     _version(),
 )

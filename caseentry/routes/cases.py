@@ -6,11 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from caseentry import cases as svc
+from caseentry.assignment import approve_step, reassign_case
 from caseentry.permissions import CASE_READERS, require_role
 from caseentry.publicity import publish
 from caseentry.records import case_key
 from caseentry.routes.common import CurrentUser, Limit, Offset, case_id_of, reading, transaction
-from caseentry.schemas import CaseIn, CasePatch, PublicityIn, RevokeIn, StepIn, StepPatch
+from caseentry.schemas import ApproveIn, CaseIn, CasePatch, PublicityIn, ReassignIn, RevokeIn, StepIn, StepPatch
 
 router = APIRouter(tags=["案件"])
 
@@ -87,6 +88,27 @@ def patch_step(request: Request, case_id: str, seq: int, body: StepPatch, user: 
     cid = case_id_of(case_id)
     with transaction(request) as conn:
         svc.patch_step(conn, user, cid, seq, body)
+    with reading(request) as conn:
+        return svc.case_view(conn, user, cid)
+
+
+@router.post("/api/v1/cases/{case_id}/steps/{seq}/approve",
+             summary="审批环节：签署审批人和意见，未完成的环节可同时完成（负责人）")
+def approve(request: Request, case_id: str, seq: int, body: ApproveIn, user: CurrentUser) -> dict:
+    require_role(user, CASE_READERS, "审批环节")
+    cid = case_id_of(case_id)
+    with transaction(request) as conn:
+        approve_step(conn, user, cid, seq, body)
+    with reading(request) as conn:
+        return svc.case_view(conn, user, cid)
+
+
+@router.post("/api/v1/cases/{case_id}/reassign", summary="改派案件给本单位另一名执法人员（负责人）")
+def reassign(request: Request, case_id: str, body: ReassignIn, user: CurrentUser) -> dict:
+    require_role(user, CASE_READERS, "改派案件")
+    cid = case_id_of(case_id)
+    with transaction(request) as conn:
+        reassign_case(conn, user, cid, body)
     with reading(request) as conn:
         return svc.case_view(conn, user, cid)
 

@@ -1,4 +1,5 @@
-"""A small server-rendered web UI (Chinese): log in, my cases, register a case, record a step.
+"""A small server-rendered web UI (Chinese): log in, my cases, register a case, record a step;
+for leaders also approve a step and reassign a case; the masked public notice of a decision.
 
 It calls the same service functions as the JSON API, so every rule and every message is the
 same; messages are shown next to the field they name. The session is the API's signed token in
@@ -21,14 +22,16 @@ from jiandu.standard import load_standard
 
 from caseentry import cases as svc
 from caseentry import stages as st
+from caseentry.assignment import approve_step, assignable_users, reassign_case
 from caseentry.auth import ROLE_TITLES, User, authenticate
 from caseentry.errors import ApiError, FieldError, from_pydantic
 from caseentry.labels import code_label, field_title
-from caseentry.permissions import CASE_CREATORS
+from caseentry.permissions import CASE_CREATORS, PUBLISHERS, can_work_on_case, may_lead
+from caseentry.publicity import preview, publish
 from caseentry.reference import list_records, save_party
 from caseentry.routes.auth import login
 from caseentry.routes.common import case_id_of, reading, transaction
-from caseentry.schemas import CaseIn, PartyIn, StepIn
+from caseentry.schemas import ApproveIn, CaseIn, PartyIn, PublicityIn, ReassignIn, StepIn
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
@@ -179,6 +182,8 @@ def new_case_page(request: Request, case_type: str = "2") -> Response:
     session = _session(request)
     if session is None:
         return _to_login()
+    if session[0].role not in CASE_CREATORS:
+        return _render(request, "message.html", session, status_code=403, message="当前账号的角色不能登记案件")
     case_type = case_type if case_type in ("1", "2", "3") else "2"
     return _render(request, "case_new.html", session, values={"case_type": case_type}, errors={}, general=[],
                    **_new_case_context(request, session[0], case_type))
@@ -190,6 +195,8 @@ async def new_case_submit(request: Request) -> Response:
     if session is None:
         return _to_login()
     user = session[0]
+    if user.role not in CASE_CREATORS:
+        return _render(request, "message.html", session, status_code=403, message="当前账号的角色不能登记案件")
     form = await _form(request, session)
     if form is None:
         return _render(request, "message.html", session, status_code=403, message="表单已过期，请刷新页面后重新提交")
@@ -231,6 +238,8 @@ async def new_case_submit(request: Request) -> Response:
                 # then fails for want of a party and nothing is written.
                 case_id = svc.create_case(conn, user, CaseIn.model_validate({**body, "party_id": party_id}))
             except ApiError as err:
+                if err.status_code == 403:
+                    raise   # not the input but who the user is: rolled back, shown on its own page
                 errors += [e for e in err.errors if not (party_id is None and e.field == "party_id")]
                 raise _Refused() from None
             if party_id is None:
@@ -240,6 +249,9 @@ async def new_case_submit(request: Request) -> Response:
     except ValidationError as exc:
         errors += from_pydantic(exc.errors(include_url=False), "新案件")
     except ApiError as err:
+        refused = _refusal(request, session, err)
+        if refused is not None:
+            return refused
         errors += err.errors
     if case_id is not None:
         return RedirectResponse(f"/ui/cases/{case_id}", status_code=303)
@@ -253,6 +265,10 @@ def _case_context(request: Request, user: User, case_id: int) -> dict[str, Any]:
     with reading(request) as conn:
         case = svc.case_view(conn, user, case_id)
         officers = list_records(conn, "officer", {"subject_code": case["subject_code"]}, 500, 0)["items"]
+        notice = preview(conn, user, case_id)
+        raw = svc.load_state(conn, case_id).case
+        leads = may_lead(user, raw)
+        assignees = assignable_users(conn, case["subject_code"]) if leads else []
     prefix = st.CASE_TYPE_PREFIX[case["case_type"]]
     stages = [(code, title) for code, title in load_standard().code_sets["stage"].items()
               if code.startswith(prefix) and code not in st.FIRST_STAGE.values()]
@@ -260,7 +276,62 @@ def _case_context(request: Request, user: User, case_id: int) -> dict[str, Any]:
                     + (["measure_seq"] if any(p == "measure" for p, _ in st.STAGE_FIELDS[code]) else [])
                     for code, _ in stages}
     return {"case": case, "officers": officers, "stages": stages, "stage_fields": stage_fields,
-            "field_kinds": STEP_FORM_FIELDS}
+            "field_kinds": STEP_FORM_FIELDS, "notice": notice, "leads": leads, "assignees": assignees,
+            "can_work": can_work_on_case(user, raw) and user.role != "supervisor",
+            "can_publish": user.role in PUBLISHERS and can_work_on_case(user, raw)}
+
+
+def _refusal(request: Request, session: tuple[User, str], err: ApiError) -> Response | None:
+    """A refusal of who the user is (401, 403, 404) gets its own page; a refusal of the input is
+    shown next to the fields instead (None)."""
+    if err.status_code in (401, 403, 404):
+        return _render(request, "message.html", session, status_code=err.status_code, message=err.errors[0].message)
+    return None
+
+
+async def _case_action(request: Request, case_id: str, action, schema, form_name: str) -> Response:
+    """Post one of the case page's small forms (approve, reassign, publish) and come back."""
+    session = _session(request)
+    if session is None:
+        return _to_login()
+    user = session[0]
+    form = await _form(request, session)
+    if form is None:
+        return _render(request, "message.html", session, status_code=403, message="表单已过期，请刷新页面后重新提交")
+    try:
+        cid = case_id_of(case_id)
+        with transaction(request) as conn:
+            action(conn, user, cid, schema.model_validate(_clean({k: v for k, v in form.items() if k != "csrf"})))
+    except ValidationError as exc:
+        errors = from_pydantic(exc.errors(include_url=False), f"案件 LP:{case_id}")
+    except ApiError as err:
+        refused = _refusal(request, session, err)
+        if refused is not None:
+            return refused
+        errors = err.errors
+    else:
+        return RedirectResponse(f"/ui/cases/{cid}", status_code=303)
+    by_field = {f"{form_name}.{e.field}": e.message for e in errors if e.field}
+    general = [e.message for e in errors if not e.field]
+    return _render(request, "case_detail.html", session, status_code=422, values={}, errors={},
+                   general=[], action_errors=by_field, action_general=general, action_values=form,
+                   action_form=form_name, **_case_context(request, user, cid))
+
+
+@router.post("/cases/{case_id}/steps/{seq}/approve")
+async def approve_submit(request: Request, case_id: str, seq: int) -> Response:
+    return await _case_action(request, case_id, lambda conn, user, cid, body: approve_step(conn, user, cid, seq, body),
+                              ApproveIn, f"approve{seq}")
+
+
+@router.post("/cases/{case_id}/reassign")
+async def reassign_submit(request: Request, case_id: str) -> Response:
+    return await _case_action(request, case_id, reassign_case, ReassignIn, "reassign")
+
+
+@router.post("/cases/{case_id}/publicity")
+async def publicity_submit(request: Request, case_id: str) -> Response:
+    return await _case_action(request, case_id, publish, PublicityIn, "publicity")
 
 
 @router.get("/cases/{case_id}")
@@ -284,7 +355,10 @@ async def step_submit(request: Request, case_id: str) -> Response:
     form = await _form(request, session)
     if form is None:
         return _render(request, "message.html", session, status_code=403, message="表单已过期，请刷新页面后重新提交")
-    cid = case_id_of(case_id)
+    try:
+        cid = case_id_of(case_id)
+    except ApiError as err:
+        return _refusal(request, session, err)
     stage = form.get("stage_code") or ""
     # Only the fields of the chosen stage are sent (the form shows every stage's fields).
     wanted = {"stage_code", "entered_at", "completed_at", "handler_cert_no", "approver_name", "opinion"}
@@ -298,6 +372,9 @@ async def step_submit(request: Request, case_id: str) -> Response:
     except ValidationError as exc:
         errors = from_pydantic(exc.errors(include_url=False), f"案件 LP:{cid} 的办案环节")
     except ApiError as err:
+        refused = _refusal(request, session, err)
+        if refused is not None:
+            return refused
         errors = err.errors
     else:
         return RedirectResponse(f"/ui/cases/{cid}", status_code=303)

@@ -110,7 +110,12 @@ def _party_type(item, case_type: str, rng: random.Random) -> str:
 def _choose_officers(u, subject, day: dt.date, n: int, rng: random.Random) -> list[Officer]:
     everyone = u.registered_officers_by_subject[subject.code]
     pool = [o for o in everyone if o.valid_from <= day <= o.valid_to and o.status not in _SUSPENDED]
-    if len(pool) < n:   # only old LG dates can get here: take whoever the unit has
+    if len(pool) < n:
+        if subject.source == "LP":
+            # The service refuses a case whose officers lack valid certificates, so an LP case
+            # names fewer officers instead; the unit's two core officers are always valid.
+            return rng.sample(pool, len(pool))
+        # old LG dates: take whoever the unit has (the supervision side must see those)
         pool += [o for o in everyone if o not in pool]
     return rng.sample(pool, min(n, len(pool)))
 

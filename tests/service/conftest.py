@@ -13,11 +13,7 @@ from caseentry.migrate import upgrade
 from caseentry.users import ensure_user
 from jiandu.testing import temp_database
 
-from service_support import Api, Counts, World, build_world, login
-
-SECRET = "test-secret-key-not-for-production"
-ADMIN = ("admin", "admin-password-1")
-PIPELINE = ("pipeline", "pipeline-password-1")
+from service_support import ADMIN, PIPELINE, SECRET, Api, Counts, World, build_world, login
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,10 @@ from stdnum.cn import uscc
 from caseentry.database import normalise_url
 from jiandu.standard import resident_id_check_char
 
+SECRET = "test-secret-key-not-for-production"
+ADMIN = ("admin", "admin-password-1")
+PIPELINE = ("pipeline", "pipeline-password-1")
+
 _counter = itertools.count(1)
 _rnd = random.Random(20260301)
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -11,7 +11,7 @@ from caseentry.auth import issue_token
 from caseentry.database import normalise_url
 from caseentry.users import ensure_user
 
-from conftest import SECRET
+from service_support import SECRET
 from service_support import Api, case_body, login, make_uscc, ok
 
 

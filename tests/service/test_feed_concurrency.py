@@ -27,7 +27,7 @@ from jiandu.db import libpq_url
 from jiandu.settings import get_settings
 from jiandu.standard import party_id
 
-from conftest import ADMIN, PIPELINE, SECRET
+from service_support import ADMIN, PIPELINE, SECRET
 
 WRITERS_HTTP = 2
 WRITERS_DIRECT = 3

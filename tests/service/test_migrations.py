@@ -35,7 +35,7 @@ def test_migrations_apply_idempotently_and_match_the_model():
         engine = create_engine(normalise_url(url))
         try:
             with engine.connect() as conn:
-                assert conn.execute(text("select version_num from alembic_version")).scalar_one() == "0002"
+                assert conn.execute(text("select version_num from alembic_version")).scalar_one() == "0003"
                 tables = set(inspect(conn).get_table_names())
                 assert {"subject", "officer", "item", "party", "enforcement_case", "inspection", "penalty",
                         "coercion", "case_step", "publicity", "app_user", "audit_log", "change_outbox"} <= tables
@@ -92,7 +92,7 @@ def test_python_m_caseentry_serves_with_settings_read_at_run_time(tmp_path):
             # it migrated the empty database on start
             engine = create_engine(normalise_url(url))
             with engine.connect() as conn:
-                assert conn.execute(text("select version_num from alembic_version")).scalar_one() == "0002"
+                assert conn.execute(text("select version_num from alembic_version")).scalar_one() == "0003"
             engine.dispose()
         finally:
             server.terminate()
