@@ -71,6 +71,7 @@ class Refs:
     item: dict[str, Any] | None
     party: dict[str, Any] | None
     officers: dict[str, dict[str, Any]]
+    assignee: str | None = None     # username of the case's handler, when asked for
 
 
 def cert_invalid_reason(officer: dict[str, Any] | None, day: dt.date) -> str | None:

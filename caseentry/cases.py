@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, text
 
 from jiandu.standard import load_standard
 
@@ -30,6 +30,7 @@ from caseentry.permissions import (
 )
 from caseentry.records import case_key, to_standard
 from caseentry.reference import normalise_code, public
+from caseentry.rowjson import decode_row, decode_rows, parse
 from caseentry.schemas import CaseIn, CasePatch, CoercionIn, RevokeIn, StepIn, StepPatch
 from caseentry.timefmt import cst_date, format_datetime, now as clock_now
 from caseentry.validation import check_fields
@@ -45,43 +46,53 @@ STEP_OWN_FIELDS = ("stage_code", "entered_at", "completed_at", "handler_cert_no"
 # --- loading ----------------------------------------------------------------------------------
 
 def load_state(conn: Connection, case_id: int, *, lock: bool = False) -> CaseState | None:
-    q = select(t.enforcement_case).where(t.enforcement_case.c.id == case_id)
-    if lock:
-        # The case row is the lock of the whole case: every change to any of its parts takes it
-        # first, so two requests on one case run one after the other.
-        q = q.with_for_update()
-    case = conn.execute(q).mappings().first()
-    if case is None:
+    """The case and all its parts, in one round trip (see rowjson.py for why)."""
+    # The case row is the lock of the whole case: every change to any of its parts takes it
+    # first, so two requests on one case run one after the other.
+    row = conn.execute(text(_STATE_SQL + (" for update of c" if lock else "")), {"id": case_id}).mappings().first()
+    if row is None:
         return None
-
-    def one(table):
-        row = conn.execute(select(table).where(table.c.case_id == case_id)).mappings().first()
-        return dict(row) if row else None
-
-    def many(table, order):
-        return [dict(r) for r in conn.execute(
-            select(table).where(table.c.case_id == case_id).order_by(order)).mappings()]
-
-    return CaseState(case=dict(case), inspection=one(t.inspection), penalty=one(t.penalty),
-                     coercion=many(t.coercion, t.coercion.c.measure_seq),
-                     steps=many(t.case_step, t.case_step.c.seq), publicity=one(t.publicity))
+    case = {k: v for k, v in row.items() if not k.startswith("_part_")}
+    return CaseState(case=case,
+                     inspection=decode_row(t.inspection, parse(row["_part_inspection"])),
+                     penalty=decode_row(t.penalty, parse(row["_part_penalty"])),
+                     coercion=decode_rows(t.coercion, parse(row["_part_coercion"])),
+                     steps=decode_rows(t.case_step, parse(row["_part_steps"])),
+                     publicity=decode_row(t.publicity, parse(row["_part_publicity"])))
 
 
-def load_refs(conn: Connection, state: CaseState) -> Refs:
+# JSON travels as text so that rowjson parses numbers as Decimal (psycopg's jsonb loader would
+# give floats); the case row itself keeps its column types.
+_STATE_SQL = """
+    select c.*,
+      (select to_jsonb(x)::text from inspection x where x.case_id = c.id) as _part_inspection,
+      (select to_jsonb(x)::text from penalty x where x.case_id = c.id) as _part_penalty,
+      (select jsonb_agg(to_jsonb(x) order by x.measure_seq)::text from coercion x where x.case_id = c.id)
+        as _part_coercion,
+      (select jsonb_agg(to_jsonb(x) order by x.seq)::text from case_step x where x.case_id = c.id) as _part_steps,
+      (select to_jsonb(x)::text from publicity x where x.case_id = c.id) as _part_publicity
+    from enforcement_case c where c.id = :id"""
+
+_REFS_SQL = """
+    select (select to_jsonb(x)::text from subject x where x.subject_code = :subject) as subject,
+           (select to_jsonb(x)::text from item x where x.item_code = :item) as item,
+           (select to_jsonb(x)::text from party x where x.party_id = :party) as party,
+           (select jsonb_agg(to_jsonb(x))::text from officer x where x.cert_no = any(:certs)) as officers,
+           (select x.username from app_user x where x.id = :assignee) as assignee"""
+
+
+def load_refs(conn: Connection, state: CaseState, *, with_assignee: bool = False) -> Refs:
+    """The reference data the case points to, in one round trip."""
     c = state.case
-
-    def row(table, column, value):
-        if not value:
-            return None
-        r = conn.execute(select(table).where(table.c[column] == value)).mappings().first()
-        return dict(r) if r else None
-
     certs = set(c.get("officer_cert_nos") or []) | {s["handler_cert_no"] for s in state.steps if s.get("handler_cert_no")}
-    officers = {r["cert_no"]: dict(r) for r in conn.execute(
-        select(t.officer).where(t.officer.c.cert_no.in_(sorted(certs)))).mappings()} if certs else {}
-    return Refs(subject=row(t.subject, "subject_code", c.get("subject_code")),
-                item=row(t.item, "item_code", c.get("item_code")),
-                party=row(t.party, "party_id", c.get("party_id")), officers=officers)
+    row = conn.execute(text(_REFS_SQL), {
+        "subject": c.get("subject_code") or None, "item": c.get("item_code") or None,
+        "party": c.get("party_id") or None, "certs": sorted(certs),
+        "assignee": c.get("assigned_to") if with_assignee else None}).mappings().one()
+    officers = {o["cert_no"]: o for o in decode_rows(t.officer, parse(row["officers"]))}
+    refs = Refs(subject=decode_row(t.subject, parse(row["subject"])), item=decode_row(t.item, parse(row["item"])),
+                party=decode_row(t.party, parse(row["party"])), officers=officers, assignee=row["assignee"])
+    return refs
 
 
 def state_for_user(conn: Connection, user: User, case_id: int, *, write: bool) -> CaseState:
@@ -530,10 +541,9 @@ def _closed(case_id: int, state: CaseState):
 
 def case_view(conn: Connection, user: User, case_id: int) -> dict[str, Any]:
     state = state_for_user(conn, user, case_id, write=False)
-    view = view_of(state, load_refs(conn, state))
-    assignee = state.case.get("assigned_to")
-    view["assigned_to"] = conn.execute(select(t.app_user.c.username).where(
-        t.app_user.c.id == assignee)).scalar_one_or_none() if assignee else None
+    refs = load_refs(conn, state, with_assignee=True)
+    view = view_of(state, refs)
+    view["assigned_to"] = refs.assignee
     return view
 
 
