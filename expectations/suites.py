@@ -1,83 +1,126 @@
-"""Expectation suites of the standard layer, defined in code from the standard's YAML.
+"""Expectation suites, defined in code: one per standard dataset (from the standard's YAML), one
+per staging view a source feeds, and one over the load log for the source streams.
 
 Every record-level rule is an UnexpectedRowsExpectation: SQL that runs inside PostgreSQL and
-returns only the failing record's key, the rule and (for non-personal fields) the value, so a
-suite never pulls a table into Python and never echoes personal data (pitfalls.md: GX results
-carry raw failing values in other modes).
+returns only the failing record's key, the field, the value already masked, and where the record
+came from (source_ref). A suite never pulls a table into Python and never echoes personal data
+(pitfalls.md: GX results and Data Docs carry the values a query returns).
+
+The SQL for each rule lives in expectations/sql_rules.py; severities in expectations/rules.py.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import great_expectations as gx
 from great_expectations.expectations import UnexpectedRowsExpectation
 
-from jiandu.standard import Dataset, Standard, load_standard
+from expectations import sql_rules
+from expectations.rules import RULES
+from jiandu.standard import Standard, load_standard
+
+# At most this many failing rows per rule reach GX (and its count); see Rule.gx_query.
+GX_ROW_CAP = 50_000
 
 
 @dataclass(frozen=True)
 class Rule:
-    """A record-level rule: its id, severity and the SQL naming the records that break it."""
+    """A record-level rule: its id and the SQL naming the records that break it."""
     rule: str
-    severity: str            # blocking (held from the hub push) or warning
-    message: str             # Chinese, for the steward; {field} and {value} are filled in
-    query: str               # selects record_key, field, value from {batch}
+    query: str        # selects record_key, field, value (masked), source_ref, message from {batch} t
+
+    @property
+    def severity(self) -> str:
+        return RULES[self.rule].severity
+
+    @property
+    def gx_query(self) -> str:
+        """What GX runs: the same rows, at most GX_ROW_CAP of them. GX buffers every row a query
+        returns in the client (it counts them all, then keeps a sample), so without a cap a rule
+        failing on every row of a big table would hold them all in memory. The exact number is
+        counted in the database when the gate files the issues (validation_run.details)."""
+        return f"select * from ({self.query}) capped limit {GX_ROW_CAP}"
 
 
-def _lit(values) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+@dataclass(frozen=True)
+class Target:
+    """What one suite validates: a table or view, and the label its issues carry."""
+    dataset: str      # issue dataset: ZF10, stg_lg__case, LP
+    schema: str
+    table: str
+    rules: tuple[Rule, ...]
+    key_checks: bool = False        # record_key unique and not null (standard datasets)
+
+    @property
+    def suite_name(self) -> str:
+        return f"{self.schema}_{self.table}"
 
 
-def rules_for(ds: Dataset, std: Standard) -> list[Rule]:
-    rules: list[Rule] = []
-    required = [f for f in ds.fields if f.required]
-    if required:
-        parts = []
-        for f in required:
-            empty = f"{f.name} is null"
-            if f.type.base == "list":
-                empty += f" or cardinality({f.name}) = 0"
-            elif f.type.base in ("string", "code"):
-                empty += f" or {f.name}::text = ''"
-            parts.append(f"select record_key, '{f.name}' as field, null::text as value from {{batch}} where {empty}")
-        rules.append(Rule("REQUIRED", "blocking", "必填字段“{field}”为空",
-                          " union all ".join(parts)))
-    coded = [f for f in ds.fields if f.type.base == "code" and f.type.code_set in std.code_sets]
-    if coded:
-        parts = [f"select record_key, '{f.name}' as field, {f.name}::text as value from {{batch}} "
-                 f"where {f.name} is not null and {f.name}::text not in ({_lit(std.code_sets[f.type.code_set])})"
-                 for f in coded]
-        rules.append(Rule("CODE_SET", "blocking", "字段“{field}”的值“{value}”不在标准代码集中",
-                          " union all ".join(parts)))
-    region = [f for f in ds.fields if f.type.base == "code" and f.type.code_set == "region"]
-    if region:
-        parts = [f"select record_key, '{f.name}' as field, {f.name}::text as value from {{batch}} "
-                 f"where {f.name} is not null and {f.name}::text !~ '^[0-9]{{{{6}}}}$'" for f in region]
-        rules.append(Rule("REGION_CODE", "blocking", "字段“{field}”的行政区划代码“{value}”不是六位数字",
-                          " union all ".join(parts)))
-    if ds.code == "ZF10":
-        rules.append(Rule("OFFICERS_MIN", "blocking",
-                          "承办执法人员不足：须至少两名（简易程序处罚案件至少一名）",
-                          "select record_key, 'officer_cert_nos' as field, null::text as value from {batch} "
-                          "where coalesce(cardinality(officer_cert_nos), 0) < "
-                          "case when case_type = '2' and procedure = '1' then 1 else 2 end"))
-    return rules
+@dataclass
+class Catalog:
+    """Which relations exist and with which columns: a rule that needs a missing one is skipped."""
+    columns: dict[str, set[str]] = field(default_factory=dict)   # "schema.table" -> columns
+
+    @classmethod
+    def read(cls, conn) -> "Catalog":
+        cat = cls()
+        for schema, table, column in conn.execute(
+                "select table_schema, table_name, column_name from information_schema.columns"
+                " where table_schema in ('standard', 'staging', 'ops')"):
+            cat.columns.setdefault(f"{schema}.{table}", set()).add(column)
+        return cat
+
+    def has(self, relation: str, *cols: str) -> bool:
+        have = self.columns.get(relation)
+        return have is not None and all(c in have for c in cols)
 
 
-def build_suite(ds: Dataset, std: Standard) -> tuple[gx.ExpectationSuite, dict[str, tuple[Rule, UnexpectedRowsExpectation]]]:
-    """The suite, and its record-level rules keyed by their SQL (how a result names its expectation)."""
-    suite = gx.ExpectationSuite(name=f"standard_{ds.code.lower()}_{ds.name}")
-    by_query: dict[str, tuple[Rule, UnexpectedRowsExpectation]] = {}
-    suite.add_expectation(gx.expectations.ExpectColumnValuesToBeUnique(column="record_key"))
-    suite.add_expectation(gx.expectations.ExpectColumnValuesToNotBeNull(column="record_key"))
-    for rule in rules_for(ds, std):
-        exp = UnexpectedRowsExpectation(unexpected_rows_query=rule.query, description=f"{ds.code} {rule.rule}")
-        suite.add_expectation(exp)
-        by_query[rule.query] = (rule, exp)
-    return suite, by_query
-
-
-def standard_suites(std: Standard | None = None):
+def standard_targets(cat: Catalog, std: Standard | None = None, as_of: str = "now()") -> list[Target]:
     std = std or load_standard()
+    out = []
     for ds in std.datasets.values():
-        yield ds, *build_suite(ds, std)
+        table = sql_rules.table_of(ds)
+        if not cat.has(f"standard.{table}", "record_key"):
+            continue
+        rules = tuple(Rule(r, q) for r, q in sql_rules.standard_rules(ds, std, cat, as_of))
+        out.append(Target(ds.code, "standard", table, rules, key_checks=True))
+    return out
+
+
+def staging_targets(cat: Catalog) -> list[Target]:
+    out = []
+    for view, checks in sql_rules.PARSE_CHECKS.items():
+        cols = {c for pair in checks for c in pair[:2]}
+        if not cat.has(f"staging.{view}", "source_ref", *cols):
+            continue
+        out.append(Target(view, "staging", view,
+                          tuple(Rule(r, q) for r, q in sql_rules.parse_rules(checks))))
+    return out
+
+
+def source_targets(cat: Catalog, as_of: str = "now()") -> list[Target]:
+    if not cat.has("ops.load_batch", "source", "stream"):
+        return []
+    return [Target(source, "ops", "load_batch", tuple(Rule(r, q) for r, q in sql_rules.stream_rules(source, as_of)))
+            for source in ("LP", "LG", "EX")]
+
+
+def all_targets(cat: Catalog, as_of: str = "now()") -> list[Target]:
+    return standard_targets(cat, as_of=as_of) + staging_targets(cat) + source_targets(cat, as_of)
+
+
+def build_suite(target: Target) -> tuple[gx.ExpectationSuite, dict[str, tuple[Rule, UnexpectedRowsExpectation]]]:
+    """The suite, and its record-level rules keyed by their SQL (how a result names its expectation)."""
+    suite = gx.ExpectationSuite(name=f"{target.suite_name}__{target.dataset}")
+    by_query: dict[str, tuple[Rule, UnexpectedRowsExpectation]] = {}
+    if target.key_checks:
+        suite.add_expectation(gx.expectations.ExpectColumnValuesToBeUnique(column="record_key",
+                                                                           description=f"{target.dataset} RECORD_KEY 唯一"))
+        suite.add_expectation(gx.expectations.ExpectColumnValuesToNotBeNull(column="record_key",
+                                                                            description=f"{target.dataset} RECORD_KEY 非空"))
+    for rule in target.rules:
+        exp = UnexpectedRowsExpectation(unexpected_rows_query=rule.gx_query,
+                                        description=f"{target.dataset} {rule.rule}（{RULES[rule.rule].title}）")
+        suite.add_expectation(exp)
+        by_query[rule.gx_query] = (rule, exp)
+    return suite, by_query

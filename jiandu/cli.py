@@ -61,7 +61,7 @@ def generate(cases: int, seed: int, as_of: str | None, lp: bool) -> None:
 
 @main.command("run")
 @click.argument("step", type=click.Choice(["ingest_lp", "ingest_lg", "ingest_ex", "transform", "quality_gate",
-                                           "push_hub"]))
+                                           "push_hub", "reconcile"]))
 def run_step(step: str) -> None:
     """Run one pipeline step here, without Airflow."""
     from jiandu.pipeline.steps import STEPS  # noqa: PLC0415
@@ -105,6 +105,36 @@ def superset(args: tuple[str, ...]) -> None:
     from jiandu.bootstrap.superset import superset_env  # noqa: PLC0415
     s = _settings()
     sys.exit(subprocess.run([str(s.superset_executable), *args], env=superset_env(s)).returncode)
+
+
+@main.group()
+def dashboards() -> None:
+    """Superset dashboards as code (dashboards/assets), roles and row-level security."""
+
+
+@dashboards.command("import")
+def dashboards_import() -> None:
+    """Import dashboards/assets (overwriting by uuid), then roles, dashboard access and RLS."""
+    from jiandu.bootstrap import superset as ss  # noqa: PLC0415
+    ss.import_dashboards(_settings())
+
+
+@dashboards.command("export")
+def dashboards_export() -> None:
+    """Export every dashboard from Superset into dashboards/assets (stable names, no passwords)."""
+    from jiandu.bootstrap import superset as ss  # noqa: PLC0415
+    ss.export_dashboards(_settings())
+
+
+@dashboards.command("user")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True,
+              help="监督人员, 数据管理员, 分析员, and a data scope: 数据范围-全市 or 数据范围-<区名>")
+@click.password_option()
+def dashboards_user(username: str, roles: tuple[str, ...], password: str) -> None:
+    """Create or update a Superset user with the given roles."""
+    from jiandu.bootstrap import superset as ss  # noqa: PLC0415
+    ss.ensure_user(_settings(), username, password, list(roles))
 
 
 @main.command()
@@ -156,5 +186,16 @@ def pg_stop() -> None:
     stop_embedded(_settings())
 
 
+# data stewards: `jiandu steward list|show|correct|withdraw|waive|revalidate` (jiandu/steward/cli.py)
+from jiandu.steward.cli import steward  # noqa: E402
+main.add_command(steward)
+
+
 if __name__ == "__main__":
     main()
+
+
+# warning notices (jiandu/notices/cli.py): run, pending, confirm
+from jiandu.notices.cli import notices as _notices  # noqa: E402
+
+main.add_command(_notices)

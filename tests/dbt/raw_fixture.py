@@ -262,3 +262,18 @@ def load_changes(conn: psycopg.Connection) -> None:
                                         "credential_type": "01", "credential_no": PERSON_ID, "region_code": "440105",
                                         "record_version": "2026-03-21T11:00:00+08:00", "extra": {}})
     conn.commit()
+
+
+def load_precedence_changes(conn: psycopg.Connection) -> None:
+    """More of the second load, for the incremental run only (tests/dbt): a real case moving from
+    EX to LP, and a step deleted in LG. The incremental path must recompute the EX loser (gone
+    from every dataset, with its party) and renumber the LG case's steps, as a full refresh does."""
+    b = new_batch(conn, "LP", "changes")
+    # the unit of ZF-2026-004 now enters it in LP (case number written differently): LP wins
+    lp(conn, b, "case", "LP:4", _lp_case("LP:4", case_no=" zf-2026-004", subject_code=EX_UNIT, case_type="3",
+                                         procedure=None, region_code="440111",
+                                         record_version="2026-03-22T09:00:00+08:00"))
+    b = new_batch(conn, "LG", "tables")
+    # a step physically deleted in LG: the deletion carries only its key
+    lg(conn, b, "t_ajlc", "2", {"lcid": "2"}, "2026-03-22 10:00:00", op="delete")
+    conn.commit()

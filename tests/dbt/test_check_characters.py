@@ -15,7 +15,7 @@ import re
 import psycopg
 import pytest
 
-from conftest import explain, run_dbt
+from dbt_support import explain, run_dbt
 from jiandu import standard
 from jiandu.db import libpq_url
 from jiandu.testing import temp_database

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import STANDARD_TABLES, explain, run_dbt
+from dbt_support import STANDARD_TABLES, explain, run_dbt
 
 
 def test_dbt_parse_passes_and_declares_the_standard_layer(dbt_available, tmp_path):

@@ -10,7 +10,7 @@ import sys
 
 import yaml
 
-from conftest import DBT_DIR, PROJECT_ROOT
+from dbt_support import DBT_DIR, PROJECT_ROOT
 from jiandu.standard import STANDARD_FILE, load_standard
 
 SEEDS = DBT_DIR / "seeds"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import psycopg
 import yaml
 
-from conftest import DBT_DIR
+from dbt_support import DBT_DIR
 from jiandu.db import libpq_url
 from jiandu.standard import FieldType, load_standard
 

@@ -14,12 +14,18 @@
 {%- if execute and columns | length == 0 -%}
   {{ exceptions.raise_compiler_error("standard model " ~ model.name ~ " has no columns in its YAML: the contract lists them") }}
 {%- endif -%}
+{#- an incremental intermediate model that ran incrementally in this invocation: only the rows it
+    wrote now can differ from the table (macros/incremental/scoped.sql) -#}
+{%- set changed_only = is_incremental() and int_ran_incrementally(relation) -%}
 with source_rows as (
     select
     {%- for col in columns %}
         cast({{ col.name }} as {{ col.data_type }}) as {{ col.name }}{% if not loop.last %},{% endif %}
     {%- endfor %}
     from {{ relation }}
+    {%- if changed_only %}
+    where _run_id = {{ int_run_id() }}
+    {%- endif %}
 )
 {% if is_incremental() %}
 select
@@ -53,6 +59,14 @@ create unique index if not exists {{ this.identifier }}__record_key on {{ this }
 {#- A record that its sources deleted (or that precedence now leaves out) is deleted here too;
     the hub push sees it missing and sends the deletion. -#}
 {% macro standard_delete_vanished(relation) %}
+{%- if is_incremental() and int_ran_incrementally(relation) %}
+{#- only what the intermediate model deleted since the last complete run can have vanished -#}
+delete from {{ this }} t
+ where t.record_key = any(array(select record_key from {{ relation.schema }}.int_change_log
+                                 where model = '{{ relation.identifier }}' and record_key is not null))
+   and not exists (select 1 from {{ relation }} s where s.record_key = t.record_key)
+{%- else %}
 delete from {{ this }} t
  where not exists (select 1 from {{ relation }} s where s.record_key = t.record_key)
+{%- endif %}
 {% endmacro %}

@@ -3,9 +3,13 @@
 -- certificate found resolves it, none is 'unresolved', several 'ambiguous'. Unresolved and
 -- ambiguous officers are a quality problem: they stay here, visible to the staging tests and to
 -- stewards, and are left out of ZF10.officer_cert_nos (never guessed).
+{{ config(materialized='incremental', incremental_strategy='scoped', unique_key=['case_id', 'pos'], scope='pending',
+          post_hook=["{{ int_indexes(['case_id', 'pos']) }}"]) }}
+-- depends_on: {{ ref('int_run__scope') }}
+{%- if not execute or is_incremental() %}{% set filtered_cases = stg_lg__case_sql(keys=scope_keys('LGK#')) %}{% endif %}
 with cases as materialized (
-    select case_id, jgid, officers_text
-    from {{ ref('stg_lg__case') }}
+    select case_id, case_no_key, jgid, officers_text
+    from {% if is_incremental() %}({{ filtered_cases }}) c{% else %}{{ ref('stg_lg__case') }}{% endif %}
     where officers_text is not null
 ),
 
@@ -16,7 +20,7 @@ registry as materialized (
 ),
 
 entries as (
-    select c.case_id, c.jgid, e.pos, e.item, e.officer_name, {{ map_key('e.officer_name') }} as name_key,
+    select c.case_id, c.case_no_key, c.jgid, e.pos, e.item, e.officer_name, {{ map_key('e.officer_name') }} as name_key,
            e.cert_no as cert_no_given
     from cases c
     cross join lateral {{ officer_entries('c.officers_text') }} e
@@ -47,6 +51,8 @@ select
          when b.candidates > 1 then 'ambiguous'
          else 'unresolved' end as resolution,
     coalesce(b.candidates, 0) as candidates,
-    b.record_version as resolved_from_version
+    b.record_version as resolved_from_version,
+    'LG#' || e.case_no_key as _scope,
+    {{ int_run_id() }} as _run_id
 from entries e
 left join by_name b on b.case_id = e.case_id and b.pos = e.pos

@@ -2,13 +2,23 @@
 -- handler's certificate resolved by name within the case's unit (as for zfry), and seq numbered
 -- in lcid order (steps are only ever appended). sets_field says which standard field the step's
 -- time feeds (legal_review_at, notified_at, inspected_at, archived_at).
+{{ config(materialized='incremental', incremental_strategy='scoped', unique_key='source_ref', scope='pending',
+          post_hook=["{{ int_indexes(['source_ref']) }}"]) }}
+-- depends_on: {{ ref('int_run__scope') }}
+{#- incremental: the steps of the cases to recompute, found through int_lg__child_key -#}
+{%- set step_keys -%}
+array(select _source_key from {{ ref('int_lg__child_key') }}
+      where case_no_key = any({{ scope_keys('LG#') }}) and record_key like 'LGS#%')
+{%- endset -%}
+{%- if not execute or is_incremental() %}{% set filtered_steps = stg_lg__case_step_sql(keys=step_keys) %}{% endif %}
+{%- if not execute or is_incremental() %}{% set filtered_cases = stg_lg__case_sql(keys=scope_keys('LGK#')) %}{% endif %}
 with raw_steps as materialized (
-    select * from {{ ref('stg_lg__case_step') }}
+    select * from {% if is_incremental() %}({{ filtered_steps }}) s{% else %}{{ ref('stg_lg__case_step') }}{% endif %}
 ),
 
 cases as materialized (
     select case_no_key, case_id, case_type, jgid, record_version
-    from {{ ref('stg_lg__case') }}
+    from {% if is_incremental() %}({{ filtered_cases }}) c{% else %}{{ ref('stg_lg__case') }}{% endif %}
 ),
 
 registry as materialized (
@@ -57,7 +67,9 @@ select
     s.opinion,
     greatest(s.record_version, s.case_version, h.record_version,
              max(s.record_version) over (partition by s.case_id)) as record_version,
-    s.source_ref
+    s.source_ref,
+    'LG#' || s.case_no_key as _scope,
+    {{ int_run_id() }} as _run_id
 from steps s
 left join handlers h on h.lcid = s.lcid
 left join {{ ref('map_lg_hjmc') }} m

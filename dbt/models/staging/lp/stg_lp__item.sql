@@ -1,4 +1,6 @@
 -- 执法事项（ZF03）: the LP registry's current enforcement items.
+-- Data stewards' corrections laid over the result (macros/quality/corrections.sql).
+{% call apply_corrections('ZF03', 'zf03_item') %}
 with current_rows as ({{ current_rows(source('lp', 'lp_item')) }})
 
 select
@@ -21,3 +23,4 @@ select
     'LP:item:' || _source_key as source_ref
 from current_rows
 where {{ lp_text('item_code') }} is not null
+{% endcall %}

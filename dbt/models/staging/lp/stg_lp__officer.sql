@@ -1,4 +1,6 @@
 -- 执法人员（ZF02）: the LP registry's current officers.
+-- Data stewards' corrections laid over the result (macros/quality/corrections.sql).
+{% call apply_corrections('ZF02', 'zf02_officer') %}
 with current_rows as ({{ current_rows(source('lp', 'lp_officer')) }})
 
 select
@@ -17,3 +19,4 @@ select
     'LP:officer:' || _source_key as source_ref
 from current_rows
 where {{ lp_text('cert_no') }} is not null
+{% endcall %}

@@ -1,4 +1,6 @@
 -- 执法公示（ZF30）published through LP (the only source that publishes).
+-- Data stewards' corrections laid over the result (macros/quality/corrections.sql).
+{% call apply_corrections('ZF30', 'zf30_publicity') %}
 with current_rows as ({{ current_rows(source('lp', 'lp_publicity')) }})
 
 select
@@ -14,3 +16,4 @@ select
     'LP:publicity:' || _source_key as source_ref
 from current_rows
 where {{ lp_text('case_id') }} is not null
+{% endcall %}

@@ -1,4 +1,6 @@
 -- 执法主体（ZF01）: the LP registry's current subjects, typed as the standard names them.
+-- Data stewards' corrections laid over the result (macros/quality/corrections.sql).
+{% call apply_corrections('ZF01', 'zf01_subject') %}
 with current_rows as ({{ current_rows(source('lp', 'lp_subject')) }})
 
 select
@@ -18,3 +20,4 @@ select
     'LP:subject:' || _source_key as source_ref
 from current_rows
 where {{ lp_text('subject_code') }} is not null
+{% endcall %}
