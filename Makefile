@@ -8,6 +8,8 @@ UV_VERSION := 0.13.8
 UV := $(PYTHON) -m uv
 VENVS := .venvs
 JIANDU := $(VENVS)/main/bin/jiandu
+# two workers: most of the suite waits on servers and subprocesses (dbt, Airflow, Superset)
+PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
 help: ## list the targets
@@ -46,7 +48,7 @@ status: ## which servers run, and where
 
 test: envs ## run the test suite (sets up databases first if needed)
 	$(JIANDU) setup --no-demo
-	$(VENVS)/main/bin/python -m pytest $(PYTEST_ARGS)
+	$(VENVS)/main/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lock: ## re-resolve the lock files from requirements/*.in (then commit them)
 	@for env in main dbt superset; do \

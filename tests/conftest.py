@@ -32,3 +32,16 @@ def fresh_warehouse_url():
 @pytest.fixture(scope="session")
 def settings():
     return get_settings()
+
+
+def pytest_collection_modifyitems(config, items):
+    """`make test` runs on two workers (pytest-xdist, --dist loadgroup): each test folder (and
+    each top-level test file) is one group that one worker runs whole, so a folder's
+    session-scoped fixtures (a dbt build, a Superset server, an Airflow home) are made once,
+    not once per worker."""
+    from pathlib import Path
+    tests_dir = Path(__file__).resolve().parent
+    for item in items:
+        rel = Path(str(item.path)).resolve().relative_to(tests_dir)
+        group = rel.parts[0] if len(rel.parts) > 1 else rel.stem
+        item.add_marker(pytest.mark.xdist_group(group))

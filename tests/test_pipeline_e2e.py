@@ -29,7 +29,13 @@ REGION = "440100"
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("e2e")
-    mp = pytest.MonkeyPatch()
+    # undone even when the pipeline fails, or every later test would see this test's settings
+    with pytest.MonkeyPatch.context() as mp:
+        yield from _pipeline(tmp, mp)
+    get_settings.cache_clear()
+
+
+def _pipeline(tmp, mp):
     with temp_database("test_e2e_wh") as wh, temp_database("test_e2e_svc") as svc, \
             temp_database("test_e2e_hub") as hubdb, temp_mariadb_database("test_e2e_lg") as lg:
         from jiandu.warehouse import migrate
@@ -60,8 +66,6 @@ def pipeline(tmp_path_factory):
             raw_after_second = raw_total(wh)
             yield {"wh": wh, "hub_db": hubdb, "first": first, "second": second, "lp": lp,
                    "raw": (raw_after_first, raw_after_second)}
-    mp.undo()
-    get_settings.cache_clear()
 
 
 def raw_total(url) -> int:

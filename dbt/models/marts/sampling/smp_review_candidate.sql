@@ -70,6 +70,9 @@ closed as (
            (coalesce(c.closed_at, c.archived_at) at time zone 'Asia/Shanghai')::date as closed_on
       from {{ ref('zf10_case') }} c
      where c.status in ('40', '50')
+       -- A case whose enforcement subject is unknown cannot be drawn for a subject: the quality
+       -- gate holds it (ZF10 subject_code is required) until a steward names its subject.
+       and c.subject_code is not null
 ),
 
 eligible as (
