@@ -48,7 +48,7 @@ status: ## which servers run, and where
 
 test: envs ## run the test suite (sets up databases first if needed)
 	$(JIANDU) setup --no-demo
-	$(VENVS)/main/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(VENVS)/main/bin/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lock: ## re-resolve the lock files from requirements/*.in (then commit them)
 	@for env in main dbt superset; do \

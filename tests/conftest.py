@@ -34,14 +34,19 @@ def settings():
     return get_settings()
 
 
-def pytest_collection_modifyitems(config, items):
-    """`make test` runs on two workers (pytest-xdist, --dist loadgroup): each test folder (and
-    each top-level test file) is one group that one worker runs whole, so a folder's
-    session-scoped fixtures (a dbt build, a Superset server, an Airflow home) are made once,
-    not once per worker."""
-    from pathlib import Path
-    tests_dir = Path(__file__).resolve().parent
-    for item in items:
-        rel = Path(str(item.path)).resolve().relative_to(tests_dir)
-        group = rel.parts[0] if len(rel.parts) > 1 else rel.stem
-        item.add_marker(pytest.mark.xdist_group(group))
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`make test` runs on two pytest-xdist workers, and each test folder (or top-level test
+    file) goes whole to one worker, so a folder's session-scoped fixtures (a dbt build, a Superset
+    server, an Airflow home) are made once, not once per worker. (xdist's own --dist loadgroup
+    would do it with marks, but with pytest 9 its nodeid suffix is lost and every test becomes a
+    group of its own.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FolderScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            parts = nodeid.split("::", 1)[0].split("/")
+            return parts[1] if parts[0] == "tests" and len(parts) > 2 else parts[-1]
+
+    return FolderScheduling(config, log)

@@ -24,13 +24,16 @@ def dbt_available() -> Path:
 class BuiltWarehouse:
     """What the session's one build produced: the database (left in place until the session ends),
     dbt's output, and the standard layer after the first build, after an incremental run on a
-    second load, and after a --full-refresh of that same data."""
+    second load, and after a --full-refresh of that same data; and which run last wrote each row
+    of int_zf10__case after the build and after the incremental run."""
     url: str
     build: subprocess.CompletedProcess
     initial: dict
     incremental: dict
     full_refresh: dict
     incremental_run: subprocess.CompletedProcess
+    case_writes_built: dict
+    case_writes_incremental: dict
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +44,7 @@ def built_warehouse(dbt_available, tmp_path_factory):
     from jiandu.testing import temp_database
     from jiandu.warehouse.migrate import apply
 
-    from raw_fixture import load_changes, load_initial  # noqa: PLC0415
+    from raw_fixture import load_changes, load_initial, load_precedence_changes  # noqa: PLC0415
 
     work = tmp_path_factory.mktemp("dbt_build")
     with temp_database("jiandu_dbt_build") as url:
@@ -54,13 +57,16 @@ def built_warehouse(dbt_available, tmp_path_factory):
         assert bw.build.returncode == 0, explain(bw.build)
         with psycopg.connect(libpq_url(url)) as conn:
             bw.initial = snapshot_standard(conn)
+            bw.case_writes_built = dict(conn.execute("select record_key, _run_id from staging.int_zf10__case").fetchall())
             load_changes(conn)
+            load_precedence_changes(conn)
         # a routine run after the second load: the intermediate tables and the standard merges
         selection = ["--select", "path:models/intermediate", "path:models/standard"]
         bw.incremental_run = run_dbt(["run", *selection], work, url)
         assert bw.incremental_run.returncode == 0, explain(bw.incremental_run)
         with psycopg.connect(libpq_url(url)) as conn:
             bw.incremental = snapshot_standard(conn)
+            bw.case_writes_incremental = dict(conn.execute("select record_key, _run_id from staging.int_zf10__case").fetchall())
         proc = run_dbt(["run", "--full-refresh", *selection], work, url)
         assert proc.returncode == 0, explain(proc)
         with psycopg.connect(libpq_url(url)) as conn:

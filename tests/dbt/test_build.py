@@ -164,6 +164,28 @@ def test_incremental_run_carries_the_second_load(built_warehouse):
     assert "MERGE" in built_warehouse.incremental_run.stdout
 
 
+def test_incremental_run_follows_precedence_and_deletions(built_warehouse):
+    after = built_warehouse.incremental
+    # ZF-2026-004 was entered in LP: the EX record leaves every dataset, with its party
+    assert "LP:4" in after["zf10_case"] and after["zf10_case"]["LP:4"]["source_system"] == "LP"
+    assert EX4 in built_warehouse.initial["zf10_case"] and EX4 not in after["zf10_case"]
+    assert f"{EX4}|1" not in after["zf13_coercion"]
+    assert sha("01440111198001011231") not in after["zf04_party"]
+    # step lcid 2 deleted in LG: CG2023-0001's steps are numbered again (seven, with the new 归档)
+    steps = after["zf20_case_step"]
+    assert [steps[f"LG:CG2023-0001|{i}"]["stage_code"] for i in range(1, 8)] == ["C1", "C3", "C4", "C5", "C6", "C7", "C8"]
+    assert "LG:CG2023-0001|8" not in steps
+
+
+def test_incremental_run_rewrites_only_what_changed(built_warehouse):
+    built, incremental = built_warehouse.case_writes_built, built_warehouse.case_writes_incremental
+    rewritten = {key for key, run in incremental.items() if run != built.get(key)}
+    # untouched cases keep the row the first build wrote: the run did not recompute them
+    assert "LP:3" not in rewritten and EX3 not in rewritten
+    # LP:1 is judged again although its own rows did not change: its LG twin's unit (t_ry) did
+    assert {"LG:CG2023-0001", EX1, "LP:4", "LP:1"} <= rewritten
+
+
 def test_stewards_see_unmapped_values(built_warehouse):
     with psycopg.connect(libpq_url(built_warehouse.url)) as conn:
         rows = conn.execute("select mapping_seed, source_value, records, example_source_ref"

@@ -12,7 +12,7 @@ import importlib.util
 
 _DBT_TESTS = Path(__file__).resolve().parents[1] / "dbt"
 sys.path.insert(0, str(_DBT_TESTS))   # raw_fixture
-_spec = importlib.util.spec_from_file_location("dbt_test_helpers", _DBT_TESTS / "conftest.py")
+_spec = importlib.util.spec_from_file_location("dbt_test_helpers", _DBT_TESTS / "dbt_support.py")
 _helpers = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_helpers)
 explain, run_dbt, DBT_BIN = _helpers.explain, _helpers.run_dbt, _helpers.DBT_BIN
