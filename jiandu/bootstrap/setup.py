@@ -5,6 +5,7 @@ Generated secrets are written once to var/jiandu.env and printed once, when firs
 """
 from __future__ import annotations
 
+import subprocess
 import time
 
 from jiandu import envfile
@@ -67,6 +68,13 @@ def run_setup() -> None:
         say("Superset metadata: initialising (about 90 s)")
         superset.init_superset(s)
         _stamp("superset", s.pg_url(s.superset_db, s.pipeline_user) + s.admin_password)
+    s = get_settings()
+    if _stamp_ok("superset-dashboards", superset.assets_fingerprint(s)):
+        say("Superset dashboards, roles and row-level security: up to date")
+    else:
+        say("Superset dashboards (dashboards/assets), roles and row-level security: importing (about 30 s)")
+        superset.import_dashboards(s, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _stamp("superset-dashboards", superset.assets_fingerprint(s))
 
     say(f"done in {time.monotonic() - t0:.0f} s")
     if fresh_admin:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import subprocess
 
 from jiandu import envfile
@@ -87,3 +88,84 @@ def init_superset(s: Settings) -> None:
     run_superset(["init"], s, **quiet)
     run_superset(["set-database-uri", "--database_name", WAREHOUSE_CONNECTION_NAME,
                   "--uri", warehouse_reader_uri(s)], s, **quiet)
+
+
+# --- dashboards as code, roles, row-level security --------------------------------------------
+
+ASSETS_DIR = PROJECT_ROOT / "dashboards" / "assets"
+PROVISION = PROJECT_ROOT / "dashboards" / "provision.py"
+ANALYST_CONNECTION_NAME = "监督数据仓库（分析员）"
+
+
+def warehouse_analyst_uri(s: Settings) -> str:
+    return s.pg_url(s.warehouse_db, s.analyst_user, s.analyst_password, driver="postgresql+psycopg2")
+
+
+def provision(args: list[str], s: Settings, stdin: str | None = None, **kw) -> subprocess.CompletedProcess:
+    """Run dashboards/provision.py in Superset's interpreter and app context. The connection URIs
+    (with passwords) travel in the environment, not on the command line."""
+    import json  # noqa: PLC0415
+    env = superset_env(s)
+    env["JIANDU_SUPERSET_DATABASE_URIS"] = json.dumps({WAREHOUSE_CONNECTION_NAME: warehouse_reader_uri(s),
+                                                       ANALYST_CONNECTION_NAME: warehouse_analyst_uri(s)})
+    env["JIANDU_ADMIN_USER"] = s.admin_user
+    python = Path(s.superset_executable).parent / "python"
+    return subprocess.run([str(python), str(PROVISION), *args], env=env, input=stdin, text=True, check=True,
+                          cwd=PROJECT_ROOT, **kw)
+
+
+def district_regions(s: Settings) -> list[dict[str, str]]:
+    """The deployment's districts (children of JIANDU_REGION_CODE in the region seed): one data
+    scope role and one row-level security filter each."""
+    import csv  # noqa: PLC0415
+    with open(PROJECT_ROOT / "dbt" / "seeds" / "region.csv", encoding="utf-8") as f:
+        return [{"code": r["code"], "name": r["name"]} for r in csv.DictReader(f) if r["parent_code"] == s.region_code]
+
+
+def import_dashboards(s: Settings, assets: Path = ASSETS_DIR, users: list[dict] | None = None, **kw) -> None:
+    """Import the dashboards (overwriting by uuid), then roles, dashboard access and RLS, then
+    the given users ({"username", "password", "roles"}), in one start of Superset's app."""
+    import json  # noqa: PLC0415
+    spec = {"import": str(assets), "access": {"regions": district_regions(s)}, "users": users or []}
+    provision(["all"], s, stdin=json.dumps(spec, ensure_ascii=False), **kw)
+
+
+def export_dashboards(s: Settings, target: Path = ASSETS_DIR, **kw) -> None:
+    """Export every dashboard and connection into target, files named stably, no credentials."""
+    target.mkdir(parents=True, exist_ok=True)
+    provision(["export", str(target)], s, **kw)
+
+
+def ensure_user(s: Settings, username: str, password: str, roles: list[str], **kw) -> None:
+    import json  # noqa: PLC0415
+    provision(["user"], s, stdin=json.dumps({"username": username, "password": password, "roles": roles},
+                                            ensure_ascii=False), **kw)
+
+
+def rebuild_assets(s: Settings, target: Path = ASSETS_DIR, **kw) -> None:
+    """Rebuild dashboards/assets from dashboards/authoring.py: write the minimal bundle, import it
+    into the Superset of s (its warehouse must hold built marts), complete the datasets from the
+    warehouse, export. Uuids are derived from the authoring keys, so they stay the same."""
+    import json  # noqa: PLC0415
+    import shutil  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+    sys.path.insert(0, str(PROJECT_ROOT / "dashboards"))
+    import authoring  # noqa: PLC0415
+    if target.exists():
+        shutil.rmtree(target)
+    authoring.write_bundle(target)
+    provision(["import", str(target)], s, **kw)
+    labels = {ds.key: ds.labels for ds in authoring.DATASETS}
+    provision(["sync"], s, stdin=json.dumps(labels, ensure_ascii=False), **kw)
+    provision(["export", str(target)], s, **kw)
+
+
+def assets_fingerprint(s: Settings) -> str:
+    """Changes when the assets, the provisioning, the districts or the connection passwords
+    change: setup then imports again (the stamp holds this hash, not the passwords)."""
+    import hashlib  # noqa: PLC0415
+    h = hashlib.sha256()
+    for path in sorted(ASSETS_DIR.rglob("*.yaml")) + [PROVISION, PROJECT_ROOT / "dbt" / "seeds" / "region.csv"]:
+        h.update(path.relative_to(PROJECT_ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    h.update(warehouse_reader_uri(s).encode() + warehouse_analyst_uri(s).encode() + s.region_code.encode())
+    return h.hexdigest()

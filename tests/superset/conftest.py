@@ -1,0 +1,212 @@
+"""Session fixtures for the Superset tests: a throw-away warehouse built by dbt from synthetic
+standard-layer rows, with the production grants; a throw-away Superset metadata database with the
+dashboards imported; Superset itself (gunicorn) on a free port. Built once per session."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+import requests
+from psycopg import sql
+
+HERE = Path(__file__).resolve().parent
+PROJECT_ROOT = HERE.parents[1]
+sys.path.insert(0, str(HERE))
+
+import synthetic  # noqa: E402
+
+# The dbt helpers of tests/dbt (run dbt from its own environment into a work folder).
+sys.path.insert(0, str(PROJECT_ROOT / "tests" / "dbt"))
+from dbt_support import explain, run_dbt  # noqa: E402
+
+N_CASES = 3000
+VIEWER, DISTRICT_VIEWER, STEWARD, ANALYST = "test_viewer", "test_tianhe", "test_steward", "test_analyst"
+DISTRICT = ("440106", "天河区")
+TEST_PASSWORD = "Jiandu-test-" + os.urandom(6).hex()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Warehouse:
+    name: str
+    admin_url: str
+    as_of: str
+    marts_run: subprocess.CompletedProcess
+
+
+def _libpq(url: str) -> str:
+    from jiandu.db import libpq_url
+    return libpq_url(url)
+
+
+@pytest.fixture(scope="session")
+def warehouse(settings, tmp_path_factory):
+    """A warehouse as production has it: owned and built by the pipeline role, read by the
+    analyst and Superset roles through grant_readers."""
+    from jiandu.bootstrap.postgres import grant_readers
+    from jiandu.settings import load_settings
+    from jiandu.testing import temp_database
+    from jiandu.warehouse.migrate import apply
+
+    work = tmp_path_factory.mktemp("superset_dbt")
+    as_of = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
+    with temp_database("test_ss_wh") as admin_url:
+        name = admin_url.rsplit("/", 1)[1]
+        with psycopg.connect(_libpq(admin_url), autocommit=True) as conn:
+            conn.execute(sql.SQL("alter database {} owner to {}").format(sql.Identifier(name),
+                                                                         sql.Identifier(settings.pipeline_user)))
+        s = load_settings(warehouse_db=name)
+        apply(s.warehouse_url)
+        dbt_vars = ["--vars", f"{{as_of: '{as_of}'}}"]
+        for args in (["seed"], ["run", "--select", "+path:models/standard", *dbt_vars]):
+            proc = run_dbt(args, work, s.warehouse_url)
+            assert proc.returncode == 0, explain(proc)
+        with psycopg.connect(_libpq(s.warehouse_url)) as conn:
+            synthetic.fill(conn, N_CASES, as_of)
+        # Everything downstream of the standard layer (marts, and the reference models that read
+        # them), without re-running the standard models, whose merge would delete the synthetic
+        # rows. Other teams' models are under construction: a failure of one of theirs must not
+        # hide what the dashboards can test; the tests find missing relations themselves.
+        marts = run_dbt(["run", "--exclude", "+path:models/standard", *dbt_vars], work, s.warehouse_url)
+        grant_readers(s)
+        yield Warehouse(name, admin_url, as_of, marts)
+
+
+def relation_exists(wh: Warehouse, relation: str) -> bool:
+    with psycopg.connect(_libpq(wh.admin_url)) as conn:
+        return conn.execute("select to_regclass(%s) is not null", (relation,)).fetchone()[0]
+
+
+@dataclass
+class SupersetServer:
+    url: str
+    settings: object
+    log: Path
+
+
+@dataclass
+class Metadata:
+    name: str
+    work: Path
+    thread: threading.Thread
+    error: list
+
+
+@pytest.fixture(scope="session")
+def superset_metadata(settings, tmp_path_factory):
+    """A fresh Superset metadata database, initialised in a background thread while the
+    warehouse is built (both mostly wait on subprocesses)."""
+    from jiandu.bootstrap import superset as ss
+    from jiandu.settings import load_settings
+    from jiandu.testing import temp_database
+
+    work = tmp_path_factory.mktemp("superset")
+    (work / "var" / "superset").mkdir(parents=True)
+    with temp_database("test_ss_meta") as meta_admin_url:
+        meta = meta_admin_url.rsplit("/", 1)[1]
+        with psycopg.connect(_libpq(meta_admin_url), autocommit=True) as conn:
+            conn.execute(sql.SQL("alter database {} owner to {}").format(sql.Identifier(meta),
+                                                                         sql.Identifier(settings.pipeline_user)))
+        s = load_settings(superset_db=meta, var_dir=work / "var")
+        error: list = []
+
+        def init() -> None:
+            try:
+                quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE}
+                ss.run_superset(["db", "upgrade"], s, **quiet)
+                ss.run_superset(["fab", "create-admin", "--username", s.admin_user, "--firstname", "系统",
+                                 "--lastname", "管理员", "--email", "admin@jiandu.local", "--password",
+                                 s.admin_password], s, **quiet)
+                ss.run_superset(["init"], s, **quiet)
+            except Exception as exc:  # reported by superset_server
+                error.append(exc)
+
+        thread = threading.Thread(target=init, daemon=True)
+        thread.start()
+        yield Metadata(meta, work, thread, error)
+        thread.join()
+
+
+@pytest.fixture(scope="session")
+def superset_server(superset_metadata, warehouse, settings):
+    """Superset on a fresh metadata database with the committed dashboards imported."""
+    from jiandu.bootstrap import superset as ss
+    from jiandu.settings import load_settings
+
+    superset_metadata.thread.join()
+    if superset_metadata.error:
+        err = superset_metadata.error[0]
+        pytest.fail(f"Superset metadata initialisation failed: {err} {getattr(err, 'stderr', '')}")
+    work = superset_metadata.work
+    port = free_port()
+    s = load_settings(warehouse_db=warehouse.name, superset_db=superset_metadata.name, superset_port=port,
+                      var_dir=work / "var")
+    users = [{"username": u, "password": TEST_PASSWORD, "roles": r} for u, r in (
+        (VIEWER, ["监督人员", "数据范围-全市"]), (DISTRICT_VIEWER, ["监督人员", f"数据范围-{DISTRICT[1]}"]),
+        (STEWARD, ["数据管理员", "数据范围-全市"]), (ANALYST, ["分析员"]))]
+    ss.import_dashboards(s, users=users, capture_output=True)
+    ss_bin = Path(s.superset_executable).parent
+    log = work / "superset.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([str(ss_bin / "gunicorn"), "-w", "2", "-k", "gthread", "--threads", "4",
+                                 "--timeout", "120", "-b", f"127.0.0.1:{port}", "superset.app:create_app()"],
+                                env=ss.superset_env(s), stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if requests.get(url + "/health", timeout=5).ok:
+                    break
+            except requests.RequestException:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("Superset did not start:\n" + log.read_text(errors="replace")[-4000:])
+            time.sleep(1)
+        yield SupersetServer(url, s, log)
+    finally:
+        os.killpg(proc.pid, 15)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+        # the metadata database is dropped by superset_metadata; gunicorn is gone first
+
+
+class Client:
+    """A logged-in REST session: bearer token plus the CSRF token and session cookie that
+    Superset's write endpoints need (pitfalls: REST writes)."""
+
+    def __init__(self, base: str, username: str, password: str):
+        self.base = base
+        self.http = requests.Session()
+        r = self.http.post(base + "/api/v1/security/login",
+                           json={"username": username, "password": password, "provider": "db", "refresh": True},
+                           timeout=30)
+        r.raise_for_status()
+        self.http.headers["Authorization"] = "Bearer " + r.json()["access_token"]
+        r = self.http.get(base + "/api/v1/security/csrf_token/", timeout=30)
+        r.raise_for_status()
+        self.http.headers["X-CSRFToken"] = r.json()["result"]
+        self.http.headers["Referer"] = base
+
+    def get(self, path: str, **kw):
+        return self.http.get(self.base + path, timeout=120, **kw)
+
+    def post(self, path: str, **kw):
+        return self.http.post(self.base + path, timeout=120, **kw)
