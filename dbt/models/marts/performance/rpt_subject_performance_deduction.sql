@@ -46,19 +46,22 @@ warning_events as (
       from first_yellow_cleared
 ),
 
+-- the T05 warning of each case, when the history holds one (its first red, else its first event);
+-- picked once per case here, since a lateral lookup into the CTE per publication is quadratic
+t05_warning as (
+    select distinct on (h.case_id) h.case_id, h.warning_key, h.history_key
+      from history h
+     where h.rule_id = 'T05'
+     order by h.case_id, (h.level_to = 'red') desc, h.effective_date, h.observed_at, h.event_seq
+),
+
 late_publication as (
     select 'late_publication' as reason, w.warning_key, w.history_key, f.case_id, f.case_no, 'T05' as rule_id,
            f.subject_code,
            (f.published_at at time zone 'Asia/Shanghai')::date as effective_date
       from {{ ref('fct_publicity') }} f
       cross join params p
-      -- the T05 warning of the case, when the history holds one (its first red, else its first event)
-      left join lateral (
-            select h.warning_key, h.history_key
-              from history h
-             where h.case_id = f.case_id and h.rule_id = 'T05'
-             order by (h.level_to = 'red') desc, h.effective_date, h.observed_at, h.event_seq
-             limit 1) w on true
+      left join t05_warning w on w.case_id = f.case_id
      where f.published_at is not null
        and f.published_on_time = false
        and (f.published_at at time zone 'Asia/Shanghai')::date <= p.as_of_date

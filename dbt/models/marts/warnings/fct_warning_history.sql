@@ -21,6 +21,7 @@
     post_hook=[
         "create unique index if not exists fct_warning_history_key on {{ this }} (history_key)",
         "create index if not exists fct_warning_history_last on {{ this }} (warning_key, observed_at desc, event_seq desc)",
+        "create index if not exists fct_warning_history_effective on {{ this }} (effective_date)",
         "analyze {{ this }}"]) }}
 
 with params as (
