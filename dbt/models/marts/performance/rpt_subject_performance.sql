@@ -15,6 +15,7 @@ cases as (
       from {{ ref('zf10_case') }} c
       cross join params p
      where (c.registered_at at time zone 'Asia/Shanghai')::date <= p.as_of_date
+       and c.subject_code is not null   -- scored per subject: a case without one is held by the gate
 ),
 
 deductions as (

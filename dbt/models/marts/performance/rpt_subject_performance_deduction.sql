@@ -68,9 +68,13 @@ late_publication as (
 ),
 
 deductions as (
-    select * from warning_events
-    union all
-    select * from late_publication
+    -- a case whose enforcement subject is unknown cannot cost a subject points: the quality gate
+    -- holds it (ZF10 subject_code is required) until a steward names its subject
+    select * from (
+        select * from warning_events
+        union all
+        select * from late_publication) d
+     where d.subject_code is not null
 ),
 
 configured as (
