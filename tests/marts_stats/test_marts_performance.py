@@ -49,6 +49,8 @@ def scored(mart_warehouse):
             case("K2", S1, "2026-02-01T09:00:00+08:00", "2026-02-20T09:00:00+08:00"),
             case("K3", S1, "2026-03-05T09:00:00+08:00"),
             case("K9", S2, "2026-03-01T09:00:00+08:00"),
+            # an old-system case whose unit could not be resolved: held by the quality gate, scored nowhere
+            case("K0", None, "2026-03-02T09:00:00+08:00"),
         ])
         create_rule_mart_tables(conn)
         insert_rows(conn, "marts.dim_rule", [{"rule_id": "T01", "rule_name": "处罚决定期限"},
@@ -61,6 +63,7 @@ def scored(mart_warehouse):
              "due_date": "2026-02-04", "as_of_date": AS_OF}])
         insert_rows(conn, "marts.fct_warning_history", [
             event("h-k1", "K1", "T01", "raised", None, "red", "2026-02-05"),
+            event("h-k0", "K0", "T01", "raised", None, "red", "2026-03-06", subject=None),
             event("h-k2y", "K2", "T02", "turned_yellow", "green", "yellow", "2026-02-10"),
             event("h-k2c", "K2", "T02", "cleared", "yellow", "cleared", "2026-03-02", reason="已完成"),
             # sixty measures of one case overdue in March: the score stops at zero
@@ -108,6 +111,15 @@ def test_every_deducted_point_traces_to_a_warning_and_a_case(scored):
     assert all(t["deduction_total"] == t["traced"] for t in totals)
     red = next(d for d in deductions if d["history_key"] == "h-k1")
     assert (red["case_no"], red["rule_name"], red["reason_label"]) == ("No.K1", "处罚决定期限", "红牌")
+
+
+def test_a_case_without_a_subject_costs_no_subject_points(scored):
+    url = scored if isinstance(scored, str) else scored[0]
+    with psycopg.connect(libpq_url(url)) as conn:
+        assert conn.execute("select count(*) from marts.rpt_subject_performance_deduction"
+                            " where case_id = 'K0' or subject_code is null").fetchone()[0] == 0
+        assert conn.execute("select count(*) from marts.rpt_subject_performance where subject_code is null"
+                            ).fetchone()[0] == 0
 
 
 def test_indicators_beside_the_score(scored):
