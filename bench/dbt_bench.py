@@ -16,8 +16,6 @@ row counts. Nothing is asserted. The database is dropped at the end.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,8 +25,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DBT_DIR = ROOT / "dbt"
-DBT_BIN = ROOT / ".venvs" / "dbt" / "bin" / "dbt"
+from bench_dbt import dbt  # noqa: E402  (dbt from its own venv, timed)
 SELECT = ["--select", "path:models/staging", "path:models/intermediate", "path:models/standard"]
 
 # Cases i = 1..N: i % 10 in 0..4 LG, 5..7 LP, 8..9 EX. Units u = i % 200 + 1 (LG jgid u, subject
@@ -199,24 +196,6 @@ select 6, r._source_key, md5(r._content_hash), now(), '2026-03-02 09:00:00+08', 
 
 COUNTS = ["raw.lg_t_ajxx", "raw.lg_t_ajlc", "raw.lp_case", "raw.lp_case_step", "raw.ex_case_row",
           "standard.zf10_case", "standard.zf12_penalty", "standard.zf20_case_step", "standard.zf04_party"]
-
-
-def dbt_env(url) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DBT_")}
-    env.update(DBT_PROFILES_DIR=str(DBT_DIR), DO_NOT_TRACK="1", JIANDU_PG_HOST=url.host or "127.0.0.1",
-               JIANDU_PG_PORT=str(url.port or 5432), JIANDU_WAREHOUSE_DB=url.database,
-               JIANDU_PIPELINE_USER=url.username or "postgres", JIANDU_PIPELINE_PASSWORD=url.password or "")
-    return env
-
-
-def dbt(args: list[str], url, work: Path) -> float:
-    started = time.perf_counter()
-    proc = subprocess.run([str(DBT_BIN), *args, "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-                          cwd=DBT_DIR, env=dbt_env(url), capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if proc.returncode != 0:
-        sys.exit(f"dbt {' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}")
-    return elapsed
 
 
 def main() -> None:

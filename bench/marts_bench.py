@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,8 +23,7 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
-DBT_DIR = ROOT / "dbt"
-DBT_BIN = ROOT / ".venvs" / "dbt" / "bin" / "dbt"
+from bench_dbt import dbt  # noqa: E402  (dbt from its own venv, timed)
 MARTS = ["path:models/marts/rules", "path:models/marts/warnings", "path:models/marts/publicity"]
 
 GENERATE = """
@@ -168,24 +165,6 @@ analyze;
 
 COUNTS = ["standard.zf10_case", "standard.zf20_case_step", "marts.fct_rule_evaluation", "marts.fct_warning",
           "marts.fct_warning_history", "marts.fct_publicity"]
-
-
-def dbt_env(url) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DBT_")}
-    env.update(DBT_PROFILES_DIR=str(DBT_DIR), DO_NOT_TRACK="1", JIANDU_PG_HOST=url.host or "127.0.0.1",
-               JIANDU_PG_PORT=str(url.port or 5432), JIANDU_WAREHOUSE_DB=url.database,
-               JIANDU_PIPELINE_USER=url.username or "postgres", JIANDU_PIPELINE_PASSWORD=url.password or "")
-    return env
-
-
-def dbt(args: list[str], url, work: Path) -> float:
-    started = time.perf_counter()
-    proc = subprocess.run([str(DBT_BIN), *args, "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-                          cwd=DBT_DIR, env=dbt_env(url), capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if proc.returncode != 0:
-        sys.exit(f"dbt {' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}")
-    return elapsed
 
 
 def counts(conn) -> dict[str, int]:
