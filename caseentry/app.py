@@ -9,13 +9,13 @@ import logging
 import re
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from caseentry.database import make_engine
+from caseentry.database import make_engine, release_request_connection
 from caseentry.errors import DUPLICATE, NOT_FOUND, ApiError, FieldError, from_pydantic
 
 log = logging.getLogger("caseentry")
@@ -42,6 +42,7 @@ def create_app(database_url: str, secret_key: str, *, token_ttl_seconds: int = D
         description="行政执法案件录入服务：案件登记、办案环节、执法公示，以及供数据管道读取的变更订阅接口。",
         version="1.0",
         lifespan=lifespan,
+        dependencies=[Depends(release_request_connection)],
     )
     app.state.engine = engine
     app.state.secret_key = secret_key

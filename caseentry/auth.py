@@ -21,6 +21,7 @@ from sqlalchemy import Connection, select
 
 from caseentry import tables as t
 from caseentry.changes import Actor
+from caseentry.database import request_connection
 from caseentry.errors import unauthorised
 
 ROLES = ("officer", "leader", "legal_reviewer", "supervisor", "admin", "pipeline")
@@ -144,8 +145,7 @@ def authenticate(request: Request, token: str | None) -> User:
     claims = read_token(state.secret_key, token)
     if claims is None:
         raise unauthorised("登录令牌无效或已过期，请重新登录")
-    with state.engine.connect() as conn:
-        user = load_user(conn, claims.user_id, claims.generation)
+    user = load_user(request_connection(request), claims.user_id, claims.generation)
     if user is None:
         raise unauthorised("登录令牌已失效（账号已停用或密码已重置），请重新登录")
     return user

@@ -50,9 +50,11 @@ def load_state(conn: Connection, case_id: int, *, lock: bool = False) -> CaseSta
     # The case row is the lock of the whole case: every change to any of its parts takes it
     # first, so two requests on one case run one after the other.
     row = conn.execute(text(_STATE_SQL + (" for update of c" if lock else "")), {"id": case_id}).mappings().first()
-    if row is None:
-        return None
-    case = {k: v for k, v in row.items() if not k.startswith("_part_")}
+    return None if row is None else _state_of(row)
+
+
+def _state_of(row) -> CaseState:
+    case = {k: v for k, v in row.items() if not k.startswith(("_part_", "_ref_"))}
     return CaseState(case=case,
                      inspection=decode_row(t.inspection, parse(row["_part_inspection"])),
                      penalty=decode_row(t.penalty, parse(row["_part_penalty"])),
@@ -73,25 +75,31 @@ _STATE_SQL = """
       (select to_jsonb(x)::text from publicity x where x.case_id = c.id) as _part_publicity
     from enforcement_case c where c.id = :id"""
 
+# What the API shows of a case: its parts and the names it points to, in one round trip.
+_VIEW_SQL = _STATE_SQL.replace("    from enforcement_case c", """,
+      (select to_jsonb(x)::text from subject x where x.subject_code = c.subject_code) as _ref_subject,
+      (select to_jsonb(x)::text from item x where x.item_code = c.item_code) as _ref_item,
+      (select to_jsonb(x)::text from party x where x.party_id = c.party_id) as _ref_party,
+      (select x.username from app_user x where x.id = c.assigned_to) as _ref_assignee
+    from enforcement_case c""")
+
 _REFS_SQL = """
     select (select to_jsonb(x)::text from subject x where x.subject_code = :subject) as subject,
            (select to_jsonb(x)::text from item x where x.item_code = :item) as item,
            (select to_jsonb(x)::text from party x where x.party_id = :party) as party,
-           (select jsonb_agg(to_jsonb(x))::text from officer x where x.cert_no = any(:certs)) as officers,
-           (select x.username from app_user x where x.id = :assignee) as assignee"""
+           (select jsonb_agg(to_jsonb(x))::text from officer x where x.cert_no = any(:certs)) as officers"""
 
 
-def load_refs(conn: Connection, state: CaseState, *, with_assignee: bool = False) -> Refs:
+def load_refs(conn: Connection, state: CaseState) -> Refs:
     """The reference data the case points to, in one round trip."""
     c = state.case
     certs = set(c.get("officer_cert_nos") or []) | {s["handler_cert_no"] for s in state.steps if s.get("handler_cert_no")}
     row = conn.execute(text(_REFS_SQL), {
         "subject": c.get("subject_code") or None, "item": c.get("item_code") or None,
-        "party": c.get("party_id") or None, "certs": sorted(certs),
-        "assignee": c.get("assigned_to") if with_assignee else None}).mappings().one()
+        "party": c.get("party_id") or None, "certs": sorted(certs)}).mappings().one()
     officers = {o["cert_no"]: o for o in decode_rows(t.officer, parse(row["officers"]))}
     refs = Refs(subject=decode_row(t.subject, parse(row["subject"])), item=decode_row(t.item, parse(row["item"])),
-                party=decode_row(t.party, parse(row["party"])), officers=officers, assignee=row["assignee"])
+                party=decode_row(t.party, parse(row["party"])), officers=officers)
     return refs
 
 
@@ -539,9 +547,22 @@ def _closed(case_id: int, state: CaseState):
 
 # --- reading ----------------------------------------------------------------------------------
 
+def load_view(conn: Connection, case_id: int) -> tuple[CaseState, Refs] | None:
+    """The case with the names it points to, in one round trip; officers are not shown, so
+    not loaded (``Refs.officers`` is empty)."""
+    row = conn.execute(text(_VIEW_SQL), {"id": case_id}).mappings().first()
+    if row is None:
+        return None
+    return _state_of(row), Refs(
+        subject=decode_row(t.subject, parse(row["_ref_subject"])), item=decode_row(t.item, parse(row["_ref_item"])),
+        party=decode_row(t.party, parse(row["_ref_party"])), officers={}, assignee=row["_ref_assignee"])
+
+
 def case_view(conn: Connection, user: User, case_id: int) -> dict[str, Any]:
-    state = state_for_user(conn, user, case_id, write=False)
-    refs = load_refs(conn, state, with_assignee=True)
+    loaded = load_view(conn, case_id)
+    if loaded is None or not can_read_case(user, loaded[0].case):
+        raise not_found(f"案件 {case_key(case_id)}")
+    state, refs = loaded
     view = view_of(state, refs)
     view["assigned_to"] = refs.assignee
     return view

@@ -22,7 +22,6 @@ Filter = Annotated[str | None, Query()]
 def create_case(request: Request, body: CaseIn, user: CurrentUser) -> dict:
     with transaction(request) as conn:
         case_id = svc.create_case(conn, user, body)
-    with reading(request) as conn:
         return svc.case_view(conn, user, case_id)
 
 
@@ -49,7 +48,6 @@ def patch_case(request: Request, case_id: str, body: CasePatch, user: CurrentUse
     cid = case_id_of(case_id)
     with transaction(request) as conn:
         svc.patch_case(conn, user, cid, body)
-    with reading(request) as conn:
         return svc.case_view(conn, user, cid)
 
 
@@ -67,7 +65,6 @@ def revoke_case(request: Request, case_id: str, body: RevokeIn, user: CurrentUse
     cid = case_id_of(case_id)
     with transaction(request) as conn:
         svc.end_case(conn, user, cid, body)
-    with reading(request) as conn:
         return svc.case_view(conn, user, cid)
 
 
@@ -77,7 +74,6 @@ def add_step(request: Request, case_id: str, body: StepIn, user: CurrentUser) ->
     cid = case_id_of(case_id)
     with transaction(request) as conn:
         seq = svc.add_step(conn, user, cid, body)
-    with reading(request) as conn:
         view = svc.case_view(conn, user, cid)
     return {"seq": seq, "case": view}
 
@@ -88,7 +84,6 @@ def patch_step(request: Request, case_id: str, seq: int, body: StepPatch, user: 
     cid = case_id_of(case_id)
     with transaction(request) as conn:
         svc.patch_step(conn, user, cid, seq, body)
-    with reading(request) as conn:
         return svc.case_view(conn, user, cid)
 
 
@@ -99,7 +94,6 @@ def approve(request: Request, case_id: str, seq: int, body: ApproveIn, user: Cur
     cid = case_id_of(case_id)
     with transaction(request) as conn:
         approve_step(conn, user, cid, seq, body)
-    with reading(request) as conn:
         return svc.case_view(conn, user, cid)
 
 
@@ -109,7 +103,6 @@ def reassign(request: Request, case_id: str, body: ReassignIn, user: CurrentUser
     cid = case_id_of(case_id)
     with transaction(request) as conn:
         reassign_case(conn, user, cid, body)
-    with reading(request) as conn:
         return svc.case_view(conn, user, cid)
 
 

@@ -8,6 +8,7 @@ from fastapi import Depends, Query, Request
 from sqlalchemy import Connection
 
 from caseentry.auth import User, current_user
+from caseentry.database import request_connection
 from caseentry.errors import not_found
 from caseentry.records import parse_case_key
 
@@ -18,15 +19,21 @@ Offset = Annotated[int, Query(ge=0, description="跳过的条数")]
 
 @contextmanager
 def transaction(request: Request) -> Iterator[Connection]:
-    """One short transaction per request: committed on success, rolled back on any error."""
-    with request.app.state.engine.begin() as conn:
+    """One short transaction: committed on success, rolled back on any error. It runs on the
+    request's connection and so takes in the reads made before it (the caller's authentication)."""
+    conn = request_connection(request)
+    try:
         yield conn
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
 
 
 @contextmanager
 def reading(request: Request) -> Iterator[Connection]:
-    with request.app.state.engine.connect() as conn:
-        yield conn
+    """Reads on the request's connection (READ COMMITTED: each statement sees what is committed)."""
+    yield request_connection(request)
 
 
 def case_id_of(value: str) -> int:

@@ -31,7 +31,7 @@ from caseentry.publicity import preview, publish
 from caseentry.reference import list_records, save_party
 from caseentry.routes.auth import login
 from caseentry.routes.common import case_id_of, reading, transaction
-from caseentry.schemas import ApproveIn, CaseIn, PartyIn, PublicityIn, ReassignIn, StepIn
+from caseentry.schemas import ApproveIn, CaseIn, PartyIn, PublicityIn, ReassignIn, RevokeIn, StepIn
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
@@ -290,7 +290,7 @@ def _refusal(request: Request, session: tuple[User, str], err: ApiError) -> Resp
 
 
 async def _case_action(request: Request, case_id: str, action, schema, form_name: str) -> Response:
-    """Post one of the case page's small forms (approve, reassign, publish) and come back."""
+    """Post one of the case page's small forms (approve, reassign, revoke, publish) and come back."""
     session = _session(request)
     if session is None:
         return _to_login()
@@ -327,6 +327,11 @@ async def approve_submit(request: Request, case_id: str, seq: int) -> Response:
 @router.post("/cases/{case_id}/reassign")
 async def reassign_submit(request: Request, case_id: str) -> Response:
     return await _case_action(request, case_id, reassign_case, ReassignIn, "reassign")
+
+
+@router.post("/cases/{case_id}/revoke")
+async def revoke_submit(request: Request, case_id: str) -> Response:
+    return await _case_action(request, case_id, svc.end_case, RevokeIn, "revoke")
 
 
 @router.post("/cases/{case_id}/publicity")

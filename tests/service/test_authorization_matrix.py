@@ -267,6 +267,10 @@ MATRIX: dict[tuple[str, str], Row] = {
         lambda c, r: page("POST", f"/ui/cases/{owner_case(c)}/reassign",
                           {"csrf": csrf(c, r), "username": c.users["peer"]}),
         ("leader", "admin"), 303, hidden=OUT_OF_SCOPE + ("pipeline",), **UI_LOGIN),
+    ("POST", "/ui/cases/{case_id}/revoke"): Row(
+        lambda c, r: page("POST", f"/ui/cases/{owner_case(c)}/revoke",
+                          {"csrf": csrf(c, r), "status": "90", "reason": "误立案"}),
+        ("leader", "admin"), 303, hidden=OUT_OF_SCOPE + ("pipeline",), **UI_LOGIN),
     ("POST", "/ui/cases/{case_id}/publicity"): Row(
         lambda c, r: page("POST", f"/ui/cases/{decided_case(c)}/publicity",
                           {"csrf": csrf(c, r), "published_at": "2024-03-20T10:00"}),

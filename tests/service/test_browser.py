@@ -132,12 +132,22 @@ class Page:
     def submit(self, button_css: str = 'button[type="submit"].button') -> None:
         """Click and wait for the next page (every form here posts and gets a new page)."""
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions as ec
+        from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.support.ui import WebDriverWait
         old = self.d.find_element(By.TAG_NAME, "html")
         self.d.find_element(By.CSS_SELECTOR, button_css).click()
+
+        def old_page_gone(_) -> bool:
+            # While the new page replaces the old, Chromium answers a look at the old node either
+            # "stale element" or, mid-swap, an inspector error ("Node ... does not belong to the
+            # document"); staleness_of only knows the first.
+            try:
+                old.is_enabled()
+                return False
+            except WebDriverException:
+                return True
         wait = WebDriverWait(self.d, 20)
-        wait.until(ec.staleness_of(old))
+        wait.until(old_page_gone)
         wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
     def error_next_to(self, element_id: str) -> str:

@@ -80,3 +80,34 @@ def test_register_a_case_and_record_a_step(browser, world):
                                             "handler_cert_no": world.officers["a"]})
     assert ok.status_code == 303
     assert "C2 调查取证" in browser.get(url).text
+
+
+def test_a_leader_revokes_a_case_with_a_reason(browser, world, admin):
+    """The revoke form: shown to the unit's leader only; the reason is required and its message
+    stands next to the field; revoked, the case shows its new status and offers no more steps."""
+    officer, leader = ("web_revoke_officer", "password-123"), ("web_revoke_leader", "password-123")
+    for (username, password), role in ((officer, "officer"), (leader, "leader")):
+        r = admin.post("/api/v1/users", {"username": username, "password": password, "role": role,
+                                         "subject_code": world.subject})
+        assert r.status_code == 201, r.text
+    _login(browser, officer)
+    created = browser.post("/ui/cases/new", data=_new_case_form(
+        world, _csrf(browser.get("/ui/cases/new", params={"case_type": "2"}).text), case_no="网页撤销案1号"))
+    assert created.status_code == 303, created.text
+    url = created.headers["location"]
+    page = browser.get(url).text
+    assert 'id="revoke"' not in page        # an officer cannot revoke: no form to try
+
+    _login(browser, leader)
+    page = browser.get(url).text
+    assert 'id="revoke"' in page and 'value="91"' in page   # only the filing step: 不予立案 too
+    csrf = _csrf(page)
+    missing = browser.post(f"{url}/revoke", data={"csrf": csrf, "status": "90", "reason": ""})
+    assert missing.status_code == 422
+    assert re.search(r'id="revoke.reason".*?class="error">[^<]*必填', missing.text, re.S)
+    assert "已撤销" not in browser.get(url).text
+
+    done = browser.post(f"{url}/revoke", data={"csrf": csrf, "status": "90", "reason": "当事人主体认定错误"})
+    assert done.status_code == 303
+    page = browser.get(url).text
+    assert "已撤销" in page and 'id="revoke"' not in page and "记录下一个环节" not in page
