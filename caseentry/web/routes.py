@@ -95,6 +95,17 @@ async def _form(request: Request, session: tuple[User, str]) -> dict[str, Any] |
     return out
 
 
+async def _posted(request: Request) -> tuple[tuple[User, str], dict[str, Any]] | Response:
+    """The session and its posted form; or the page to answer instead (log in, form expired)."""
+    session = _session(request)
+    if session is None:
+        return _to_login()
+    form = await _form(request, session)
+    if form is None:
+        return _render(request, "message.html", session, status_code=403, message="表单已过期，请刷新页面后重新提交")
+    return session, form
+
+
 NEW_CASE_FORM_FIELDS = {
     "subject_code", "item_code", "case_no", "source_channel", "region_code", "procedure", "registered_at",
     "violation_at", "found_at", "officer_cert_nos", "approver_name", "party.party_type", "party.party_name",
@@ -291,13 +302,11 @@ def _refusal(request: Request, session: tuple[User, str], err: ApiError) -> Resp
 
 async def _case_action(request: Request, case_id: str, action, schema, form_name: str) -> Response:
     """Post one of the case page's small forms (approve, reassign, revoke, publish) and come back."""
-    session = _session(request)
-    if session is None:
-        return _to_login()
+    posted = await _posted(request)
+    if isinstance(posted, Response):
+        return posted
+    session, form = posted
     user = session[0]
-    form = await _form(request, session)
-    if form is None:
-        return _render(request, "message.html", session, status_code=403, message="表单已过期，请刷新页面后重新提交")
     try:
         cid = case_id_of(case_id)
         with transaction(request) as conn:
@@ -353,13 +362,11 @@ def case_page(request: Request, case_id: str) -> Response:
 
 @router.post("/cases/{case_id}/steps")
 async def step_submit(request: Request, case_id: str) -> Response:
-    session = _session(request)
-    if session is None:
-        return _to_login()
+    posted = await _posted(request)
+    if isinstance(posted, Response):
+        return posted
+    session, form = posted
     user = session[0]
-    form = await _form(request, session)
-    if form is None:
-        return _render(request, "message.html", session, status_code=403, message="表单已过期，请刷新页面后重新提交")
     try:
         cid = case_id_of(case_id)
     except ApiError as err:
