@@ -136,12 +136,23 @@ BAR = "echarts_timeseries_bar"
 LINE = "echarts_timeseries_line"
 
 
-def bar(key, name, dataset, x, metrics, groupby=(), filters=(), horizontal=False, limit=20, **kw) -> Chart:
+def bar(key, name, dataset, x, metrics, groupby=(), filters=(), horizontal=False, limit=20, series=5,
+        order_by=None, **kw) -> Chart:
+    """Bars for at most `limit` x categories, the largest by `order_by` (else the first metric):
+    the query's rows are ordered by that metric and capped, so a dimension with many members
+    (subjects, rules, items) stays readable. Levels of one category are metrics (count filtered
+    by level), not a groupby, so the row cap is a category cap; a groupby (a few series over a
+    short axis) keeps its `series` largest series and `limit` rows per series."""
+    order_by = order_by or metrics[0]
+    stacked = bool(groupby) or len(metrics) > 1
     params = {"x_axis": x, "metrics": list(metrics), "groupby": list(groupby), "adhoc_filters": list(filters),
-              "row_limit": 10000, "order_desc": True, "x_axis_sort": metrics[0]["label"], "x_axis_sort_asc": False,
+              "row_limit": limit * (series if groupby else 1), "order_desc": True,
+              # several metrics are sorted by their sum (x_axis_sort_series), one by itself
+              "x_axis_sort": metrics[0]["label"], "x_axis_sort_asc": False,
               "x_axis_sort_series": "sum", "x_axis_sort_series_ascending": False,
-              "orientation": "horizontal" if horizontal else "vertical", "stack": "Stack" if groupby else None,
-              "show_legend": bool(groupby), "show_value": True, "series_limit": 0, "limit": limit,
+              "orientation": "horizontal" if horizontal else "vertical", "stack": "Stack" if stacked else None,
+              "show_legend": stacked, "show_value": True, "series_limit": series if groupby else 0,
+              "limit": series if groupby else 0, "series_limit_metric": dict(order_by),
               "truncate_metric": True, "rich_tooltip": True, "x_axis_title_margin": 15, "y_axis_title_margin": 15,
               "color_scheme": "supersetColors", "only_total": True, "sort_series_type": "sum"}
     return Chart(key, name, dataset, BAR, params, **kw)
@@ -191,6 +202,8 @@ def agg_table(key, name, dataset, groupby, metrics, filters=(), limit=100, **kw)
 COUNT = metric("count(*)", "数量")
 OPEN = where("status = 'open'")
 RED_YELLOW = where("level in ('red', 'yellow')")
+BY_LEVEL = [metric("count(*) filter (where level = 'red')", "红牌"),
+            metric("count(*) filter (where level = 'yellow')", "黄牌")]
 
 QUALITY = Dashboard("quality", "数据质量", "供数据管理员处理：未关闭的数据质量问题（按规则、来源、存在时长）与待处理的拒收输入", [
     [big("q.open_issues", "未关闭质量问题", "quality.steward_queue", metric("count(*)", "未关闭问题"), [OPEN]),
@@ -199,8 +212,10 @@ QUALITY = Dashboard("quality", "数据质量", "供数据管理员处理：未�
      big("q.rejected_open", "待处理拒收输入", "quality.rejected_input", metric("count(*)", "待处理拒收"), [OPEN]),
      big("q.oldest", "最久未关闭（天）", "quality.steward_queue", metric("max(open_days)", "最久天数"),
          [OPEN])],
-    [bar("q.by_rule", "未关闭问题（按规则）", "quality.steward_queue", "rule_id", [metric("count(*)", "问题数")], ["severity"], [OPEN],
-         horizontal=True),
+    [bar("q.by_rule", "未关闭问题（按规则）", "quality.steward_queue", "rule_id",
+         [metric("count(*) filter (where severity = 'blocking')", "阻断级"),
+          metric("count(*) filter (where severity = 'warning')", "警告级")], [], [OPEN], horizontal=True,
+         order_by=metric("count(*)", "问题数")),
      bar("q.by_source", "未关闭问题（按来源与数据集）", "quality.steward_queue", "source_system", [metric("count(*)", "问题数")],
          ["dataset"], [OPEN]),
      bar("q.by_age", "未关闭问题（按存在时长）", "quality.steward_queue", "age_band", [metric("count(*)", "问题数")], [], [OPEN])],
@@ -242,10 +257,10 @@ WARNINGS = Dashboard("warnings", "执法监督预警", "当前红牌、黄牌预
      big("w.yellow", "黄牌预警", "marts.fct_warning", metric("count(*)", "黄牌"), [where("level = 'yellow'")]),
      big("w.green", "计时中（绿牌）", "marts.fct_warning", metric("count(*)", "绿牌"), [where("level = 'green'")]),
      big("w.max_overdue", "最长逾期（天）", "marts.fct_warning", metric("max(days_overdue)", "逾期天数"), [RED_YELLOW])],
-    [bar("w.by_subject", "红黄牌（按执法主体）", "marts.fct_warning", "subject_name", [COUNT], ["level_label"],
-         [RED_YELLOW], horizontal=True, width=6),
-     bar("w.by_region", "红黄牌（按行政区划）", "marts.fct_warning", "region_code", [COUNT], ["level_label"],
-         [RED_YELLOW], width=6)],
+    [bar("w.by_subject", "红黄牌（按执法主体）", "marts.fct_warning", "subject_name", BY_LEVEL, [], [RED_YELLOW],
+         horizontal=True, order_by=COUNT, width=6),
+     bar("w.by_region", "红黄牌（按行政区划）", "marts.fct_warning", "region_code", BY_LEVEL, [], [RED_YELLOW],
+         order_by=COUNT, width=6)],
     [trend("w.trend", "预警产生与解除趋势", "marts.fct_warning_history", "effective_date",
            [metric("count(*) filter (where event = 'raised')", "产生"),
             metric("count(*) filter (where event = 'cleared')", "解除"),

@@ -321,6 +321,13 @@ def do_sync(labels: dict[str, dict[str, str]]) -> None:
                 {"rel": rel}).fetchall()
             table_comment = conn.execute(text("select obj_description(cast(:rel as regclass), 'pg_class')"),
                                          {"rel": rel}).scalar()
+            # fetch_metadata lists columns from the catalogue, also those withheld from the role
+            # (personal data, jiandu/warehouse/ddl/050_*.sql): a dataset must not offer them
+            withheld = {r[0] for r in conn.execute(text(
+                "select a.attname from pg_attribute a where a.attrelid = cast(:rel as regclass) and a.attnum > 0"
+                " and not a.attisdropped and not has_column_privilege(a.attrelid, a.attnum, 'SELECT')"),
+                {"rel": key}).fetchall()} if not table.sql else set()
+        table.columns = [c for c in table.columns if c.column_name not in withheld]
         comments = {name: comment for name, comment in rows if comment}
         for col in table.columns:
             label = labels.get(key, {}).get(col.column_name) or comments.get(col.column_name)

@@ -7,19 +7,10 @@ import datetime as dt
 import psycopg
 import pytest
 
-from caseentry.app import create_app as create_service
-from caseentry.migrate import upgrade
-from caseentry.users import ensure_user
-from hubsim.app import create_app as create_hub
-from hubsim.server import serve_in_thread
+from demo_pipeline import PIPELINE_STEPS, demo_pipeline
 from hubsim.store import live_records
-from jiandu.bootstrap.demo import ServiceClient, send_lp
 from jiandu.db import libpq_url
-from jiandu.demo.generate import generate
-from jiandu.demo.universe import Universe
-from jiandu.settings import get_settings
 from jiandu.standard import PUSH_ORDER, load_standard
-from jiandu.testing import temp_database, temp_mariadb_database
 
 AS_OF = dt.date(2026, 3, 1)
 CASES, SEED = 80, 11
@@ -28,45 +19,14 @@ REGION = "440100"
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e")
-    # undone even when the pipeline fails, or every later test would see this test's settings
-    with pytest.MonkeyPatch.context() as mp:
-        yield from _pipeline(tmp, mp)
-    get_settings.cache_clear()
-
-
-def _pipeline(tmp, mp):
-    with temp_database("test_e2e_wh") as wh, temp_database("test_e2e_svc") as svc, \
-            temp_database("test_e2e_hub") as hubdb, temp_mariadb_database("test_e2e_lg") as lg:
-        from jiandu.warehouse import migrate
-        migrate.apply(wh)
-        upgrade(svc)
-        ensure_user(svc, "admin", "admin-password", "admin")
-        ensure_user(svc, "pipeline", "feed-password", "pipeline")
-        hub_app = create_hub(hubdb, {"e2e": "e2e-secret"})
-        with serve_in_thread(create_service(svc, "e2e-secret-key")) as svc_url, serve_in_thread(hub_app) as hub_url:
-            admin = get_settings().pg_admin_user
-            for k, v in {"JIANDU_ENV_FILE": str(tmp / "none.env"), "JIANDU_VAR_DIR": str(tmp / "var"),
-                         "JIANDU_WAREHOUSE_DB": wh.rsplit("/", 1)[1], "JIANDU_PIPELINE_USER": admin,
-                         "JIANDU_PIPELINE_PASSWORD": get_settings().pg_admin_password,
-                         "JIANDU_SERVICE_URL": svc_url, "JIANDU_SERVICE_FEED_USER": "pipeline",
-                         "JIANDU_SERVICE_FEED_PASSWORD": "feed-password", "JIANDU_HUB_URL": hub_url,
-                         "JIANDU_HUB_CLIENT_ID": "e2e", "JIANDU_HUB_CLIENT_SECRET": "e2e-secret",
-                         "JIANDU_LG_URL": lg, "JIANDU_DROP_DIR": str(tmp / "exchange"),
-                         "JIANDU_REGION_CODE": REGION}.items():
-                mp.setenv(k, v)
-            get_settings.cache_clear()
-            generate(CASES, SEED, lg_url=lg, drop_dir=tmp / "exchange", as_of=AS_OF)
-            lp = send_lp(ServiceClient(svc_url, "admin", "admin-password"), Universe(SEED, CASES, AS_OF))
-            from jiandu.pipeline import steps
-            names = ("ingest_lp", "ingest_lg", "ingest_ex", "transform", "quality_gate", "push_hub")
-            first = {name: getattr(steps, name)() for name in names}
-            raw_after_first = raw_total(wh)
-            rules_after_first = rule_results(wh)
-            second = {name: getattr(steps, name)() for name in names}
-            raw_after_second = raw_total(wh)
-            yield {"wh": wh, "hub_db": hubdb, "first": first, "second": second, "lp": lp,
-                   "raw": (raw_after_first, raw_after_second), "rules": (rules_after_first, rule_results(wh))}
+    with demo_pipeline(tmp_path_factory.mktemp("e2e"), CASES, SEED, AS_OF, REGION) as demo:
+        first = demo.run(*PIPELINE_STEPS)
+        raw_after_first = raw_total(demo.wh)
+        rules_after_first = rule_results(demo.wh)
+        second = demo.run(*PIPELINE_STEPS)
+        raw_after_second = raw_total(demo.wh)
+        yield {"wh": demo.wh, "hub_db": demo.hub_db, "first": first, "second": second, "lp": demo.lp,
+               "raw": (raw_after_first, raw_after_second), "rules": (rules_after_first, rule_results(demo.wh))}
 
 
 def raw_total(url) -> int:

@@ -187,3 +187,6 @@ def grant_readers(s: Settings) -> None:
                     sql.Identifier(schema), sql.Identifier(role)))
                 conn.execute(sql.SQL("alter default privileges for role {} in schema {} grant select on tables to {}").format(
                     sql.Identifier(s.pipeline_user), sql.Identifier(schema), sql.Identifier(role)))
+        # The schema-wide grants include columns holding unmasked personal data: withheld again
+        # (jiandu/warehouse/ddl/050_superset_withheld_columns.sql).
+        conn.execute("select ops.withhold_personal_columns(%s)", (s.superset_reader_user,))

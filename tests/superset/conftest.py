@@ -1,6 +1,8 @@
 """Session fixtures for the Superset tests: a throw-away warehouse built by dbt from synthetic
 standard-layer rows, with the production grants; a throw-away Superset metadata database with the
-dashboards imported; Superset itself (gunicorn) on a free port. Built once per session."""
+dashboards imported; Superset itself (gunicorn) on a free port. Built once per session. For the
+tests "after setup on demo data", a second warehouse filled by the real pipeline from the demo
+generator (tests/demo_pipeline.py) and a second Superset reading it."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +12,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +25,7 @@ from psycopg import sql
 HERE = Path(__file__).resolve().parent
 PROJECT_ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))  # tests/demo_pipeline.py
 
 import synthetic  # noqa: E402
 
@@ -45,7 +50,7 @@ class Warehouse:
     name: str
     admin_url: str
     as_of: str
-    marts_run: subprocess.CompletedProcess
+    marts_run: subprocess.CompletedProcess | dict   # dbt's run, or the demo pipeline's step summaries
 
 
 def _libpq(url: str) -> str:
@@ -132,37 +137,48 @@ def superset_metadata(settings, tmp_path_factory):
                                  "--lastname", "管理员", "--email", "admin@jiandu.local", "--password",
                                  s.admin_password], s, **quiet)
                 ss.run_superset(["init"], s, **quiet)
+                # A pristine copy for the Superset on demo data: cloned now, before any server
+                # holds a connection to the original (a template must have none).
+                with psycopg.connect(_libpq(meta_admin_url), autocommit=True) as conn:
+                    conn.execute(sql.SQL("create database {} template {} owner {}").format(
+                        sql.Identifier(meta + "_demo"), sql.Identifier(meta), sql.Identifier(settings.pipeline_user)))
             except Exception as exc:  # reported by superset_server
                 error.append(exc)
 
         thread = threading.Thread(target=init, daemon=True)
         thread.start()
-        yield Metadata(meta, work, thread, error)
-        thread.join()
+        try:
+            yield Metadata(meta, work, thread, error)
+        finally:
+            thread.join()
+            with psycopg.connect(_libpq(meta_admin_url), autocommit=True) as conn:
+                conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(meta + "_demo")))
 
 
-@pytest.fixture(scope="session")
-def superset_server(superset_metadata, warehouse, settings):
-    """Superset on a fresh metadata database with the committed dashboards imported."""
+def _wait_for_metadata(metadata: Metadata) -> None:
+    metadata.thread.join()
+    if metadata.error:
+        err = metadata.error[0]
+        pytest.fail(f"Superset metadata initialisation failed: {err} {getattr(err, 'stderr', '')}")
+
+
+@contextmanager
+def serve_superset(meta_db: str, warehouse_db: str, work: Path, workers: int = 2) -> Iterator[SupersetServer]:
+    """Superset (gunicorn) on metadata database meta_db with the committed dashboards imported,
+    reading warehouse_db, with the test users; stopped when the block ends."""
     from jiandu.bootstrap import superset as ss
     from jiandu.settings import load_settings
 
-    superset_metadata.thread.join()
-    if superset_metadata.error:
-        err = superset_metadata.error[0]
-        pytest.fail(f"Superset metadata initialisation failed: {err} {getattr(err, 'stderr', '')}")
-    work = superset_metadata.work
     port = free_port()
-    s = load_settings(warehouse_db=warehouse.name, superset_db=superset_metadata.name, superset_port=port,
-                      var_dir=work / "var")
+    s = load_settings(warehouse_db=warehouse_db, superset_db=meta_db, superset_port=port, var_dir=work / "var")
     users = [{"username": u, "password": TEST_PASSWORD, "roles": r} for u, r in (
         (VIEWER, ["监督人员", "数据范围-全市"]), (DISTRICT_VIEWER, ["监督人员", f"数据范围-{DISTRICT[1]}"]),
         (STEWARD, ["数据管理员", "数据范围-全市"]), (ANALYST, ["分析员"]))]
     ss.import_dashboards(s, users=users, capture_output=True)
     ss_bin = Path(s.superset_executable).parent
-    log = work / "superset.log"
+    log = work / f"superset-{meta_db}.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([str(ss_bin / "gunicorn"), "-w", "2", "-k", "gthread", "--threads", "4",
+        proc = subprocess.Popen([str(ss_bin / "gunicorn"), "-w", str(workers), "-k", "gthread", "--threads", "4",
                                  "--timeout", "120", "-b", f"127.0.0.1:{port}", "superset.app:create_app()"],
                                 env=ss.superset_env(s), stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
@@ -186,6 +202,46 @@ def superset_server(superset_metadata, warehouse, settings):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, 9)
         # the metadata database is dropped by superset_metadata; gunicorn is gone first
+
+
+@pytest.fixture(scope="session")
+def superset_server(superset_metadata, warehouse):
+    """Superset on a fresh metadata database with the committed dashboards imported."""
+    _wait_for_metadata(superset_metadata)
+    with serve_superset(superset_metadata.name, warehouse.name, superset_metadata.work) as server:
+        yield server
+
+
+# --- the same dashboards after setup on demo data ----------------------------------------------
+
+DEMO_CASES, DEMO_SEED = 100, 20260301
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(superset_metadata, tmp_path_factory):
+    """A warehouse filled by the real pipeline (sources, raw, dbt build, quality gate, hub push,
+    reconciliation) from the demo generator, as `make demo` fills it: the demo's world ends
+    yesterday. The steps run in a child process while Superset's metadata is initialised."""
+    from demo_pipeline import PIPELINE_STEPS, demo_pipeline
+    from jiandu.bootstrap.postgres import grant_readers
+    from jiandu.settings import load_settings
+
+    as_of = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date() - dt.timedelta(days=1)
+    with demo_pipeline(tmp_path_factory.mktemp("superset_demo"), DEMO_CASES, DEMO_SEED, as_of) as demo:
+        summary = demo.run_in_subprocess(*PIPELINE_STEPS, "reconcile")
+        name = demo.wh.rsplit("/", 1)[1]
+        grant_readers(load_settings(warehouse_db=name))
+        yield Warehouse(name, demo.wh, as_of.isoformat(), summary)
+
+
+@pytest.fixture(scope="module")
+def demo_superset_server(superset_metadata, demo_warehouse, tmp_path_factory):
+    """A second Superset, on a pristine copy of the metadata database, reading the demo warehouse."""
+    _wait_for_metadata(superset_metadata)
+    work = tmp_path_factory.mktemp("superset_demo_server")
+    (work / "var" / "superset").mkdir(parents=True)
+    with serve_superset(superset_metadata.name + "_demo", demo_warehouse.name, work, workers=1) as server:
+        yield server
 
 
 class Client:

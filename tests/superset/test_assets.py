@@ -124,3 +124,28 @@ def test_exposures_name_what_each_dashboard_reads():
         expected = {f"ref('{t}')" if s == "marts" else f"source('{s}', '{t}')" for s, t in tables}
         assert set(exposures[slug]["depends_on"]) == expected, slug
         assert exposures[slug]["label"] == SLUGS[slug] and exposures[slug]["type"] == "dashboard"
+
+
+MAX_BARS, MAX_SERIES = 25, 10
+# x axes with as many members as the city has subjects, items or rules
+MANY_MEMBERS = re.compile(r"^(subject|item|rule|reason)_")
+
+
+def test_every_bar_chart_caps_its_categories_by_its_metric():
+    """A bar chart's query returns its largest rows only (ordered by a metric, largest first, then
+    capped), so a dimension with many members stays readable. Superset's front end sends
+    `series_limit` over the legacy `limit`, and caps rows with `row_limit`."""
+    bars = [d for (k, _), d in load(ASSETS).items() if k == "charts" and d["viz_type"] == "echarts_timeseries_bar"]
+    assert len(bars) >= 10
+    for doc in bars:
+        p, name = doc["params"], doc["slice_name"]
+        order = p.get("series_limit_metric") or p.get("timeseries_limit_metric") or (p.get("metrics") or [None])[0]
+        assert isinstance(order, dict) and order.get("sqlExpression") and p.get("order_desc") is True, \
+            f"{name}: rows are not ordered by a metric, largest first"
+        if p.get("groupby"):
+            assert not MANY_MEMBERS.match(p["x_axis"]), \
+                f"{name}: a groupby over {p['x_axis']} makes the row cap no category cap (use a metric per level)"
+            assert 1 <= p.get("series_limit", 0) <= MAX_SERIES, f"{name}: series not capped: {p.get('series_limit')}"
+            assert 1 <= p["row_limit"] <= MAX_BARS * p["series_limit"], f"{name}: row_limit {p['row_limit']}"
+        else:
+            assert 1 <= p["row_limit"] <= MAX_BARS, f"{name}: {p['row_limit']} categories"
