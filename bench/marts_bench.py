@@ -1,13 +1,20 @@
-"""Benchmark of the supervision marts (rules, warnings, publicity): N cases with their steps,
-generated straight into a throw-away warehouse's standard tables with generate_series, then
+"""Benchmark of every mart the nightly build refreshes: N cases with their steps, generated
+straight into a throw-away warehouse's standard tables with generate_series, then
 
-  1. from scratch: `dbt build` of the marts (rules, warnings incl. the history's first run,
-     publicity) with their data tests, for D;
+  1. from scratch: `dbt build` of all of models/marts (rules, warnings incl. the history's first
+     run, publicity, statistics, performance, sampling incl. the month's recorded draw, and the
+     analysts' masked copies) with their data and unit tests, for D;
   2. a day later: 1% of the cases changed at the source (status, service, payment, steps,
      publication), then the same `dbt build` for D + 1 — what the nightly refresh costs.
 
-Both figures are printed together with the row counts (the from-scratch build is the baseline of
-the same run). Nothing is asserted. The database is dropped at the end.
+The analysts' relations (models/marts/analyst) are masked copies of the standard layer rather
+than supervision marts, but the transform DAG rebuilds them in the same `dbt build`, so the
+refresh pays for them: they are timed as a group of their own.
+
+Both builds are printed side by side: wall time, node seconds per mart group (from dbt's
+run_results.json; with 2 threads the groups add up to more than the wall time), the slowest
+nodes, and row counts (the from-scratch build is the baseline of the same run). Nothing is
+asserted. The database is dropped at the end.
 
     .venvs/main/bin/python bench/marts_bench.py --cases 100000
 """
@@ -15,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import os
 import sys
 import tempfile
 import time
@@ -24,7 +33,8 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 from bench_dbt import dbt  # noqa: E402  (dbt from its own venv, timed)
-MARTS = ["path:models/marts/rules", "path:models/marts/warnings", "path:models/marts/publicity"]
+MARTS = ["path:models/marts"]
+GROUPS = ["rules", "warnings", "publicity", "statistics", "performance", "sampling", "analyst"]
 
 GENERATE = """
 truncate standard.zf01_subject, standard.zf02_officer, standard.zf03_item, standard.zf04_party, standard.zf10_case,
@@ -164,17 +174,80 @@ analyze;
 """
 
 COUNTS = ["standard.zf10_case", "standard.zf20_case_step", "marts.fct_rule_evaluation", "marts.fct_warning",
-          "marts.fct_warning_history", "marts.fct_publicity"]
+          "marts.fct_warning_history", "marts.fct_publicity", "marts.stat_case_monthly", "marts.stat_penalty_monthly",
+          "marts.stat_penalty_kind_monthly", "marts.stat_decision_duration", "marts.stat_decision_duration_monthly",
+          "marts.stat_on_time_monthly", "marts.stat_publicity_monthly", "marts.stat_legal_review_monthly",
+          "marts.rpt_subject_performance", "marts.rpt_subject_performance_deduction", "marts.smp_review_candidate",
+          "marts.smp_review_sample", "review.sample_case", "marts.case_detail", "marts.case_step"]
 
 
 def counts(conn) -> dict[str, int]:
     return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in COUNTS}
 
 
+def group_of(node: dict, nodes: dict) -> str | None:
+    """The mart group (folder under models/marts) of a model, or of the model a test is on."""
+    path = node.get("original_file_path", "")
+    if node.get("resource_type") in ("test", "unit_test"):
+        parents = [node.get("attached_node")] if node.get("attached_node") else node.get("depends_on", {}).get("nodes", [])
+        groups = [group_of(nodes[p], nodes) for p in parents if p in nodes and nodes[p].get("resource_type") == "model"]
+        groups = [g for g in groups if g]
+        return groups[-1] if groups else None
+    parts = Path(path).parts
+    return parts[2] if len(parts) > 3 and parts[:2] == ("models", "marts") else None
+
+
+def node_times(work: Path) -> tuple[dict[str, float], list[tuple[str, float]]]:
+    """Seconds per mart group (models and their tests) and per model, from the last dbt call."""
+    manifest = json.loads((work / "target" / "manifest.json").read_text())
+    nodes = {**manifest["nodes"], **manifest.get("unit_tests", {})}
+    results = json.loads((work / "target" / "run_results.json").read_text())["results"]
+    groups: dict[str, float] = {}
+    models: list[tuple[str, float]] = []
+    for r in results:
+        node = nodes.get(r["unique_id"])
+        if node is None:
+            continue
+        group = group_of(node, nodes) or "other"
+        groups[group] = groups.get(group, 0.0) + r["execution_time"]
+        if node.get("resource_type") == "model":
+            models.append((node["name"], r["execution_time"]))
+    return groups, models
+
+
+def print_report(args, changed: int, walls: tuple[float, float], groups: tuple[dict, dict], models: tuple[list, list],
+                 rows: tuple[dict, dict]) -> None:
+    cols = f"{'from scratch (D)':>18}{'after 1% changed (D+1)':>26}{'ratio':>8}"
+    print()
+    print(f"all marts, {args.cases:,} cases ({rows[0]['standard.zf20_case_step']:,} steps), dbt build incl. tests;"
+          f" load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"{'':40}{cols}")
+    print(f"{'wall time, s':40}{walls[0]:>18.1f}{walls[1]:>26.1f}{walls[1] / walls[0]:>8.2f}")
+    print(f"{'cases changed':40}{'':>18}{changed:>26,}")
+    print("node seconds per group (models + their tests):")
+    names = [g for g in GROUPS if g in groups[0] or g in groups[1]]
+    # nodes outside models/marts: listed only when they cost anything
+    names += sorted(g for g in (set(groups[0]) | set(groups[1])) - set(names)
+                    if max(groups[0].get(g, 0), groups[1].get(g, 0)) >= 0.05)
+    for g in names:
+        a, b = groups[0].get(g, 0.0), groups[1].get(g, 0.0)
+        print(f"  {g:38}{a:>18.1f}{b:>26.1f}{(b / a if a else 0):>8.2f}")
+    a, b = sum(groups[0].values()), sum(groups[1].values())
+    print(f"  {'total':38}{a:>18.1f}{b:>26.1f}{b / a:>8.2f}")
+    print("slowest models (of the refresh):")
+    scratch = dict(models[0])
+    for name, t in sorted(models[1], key=lambda m: -m[1])[:args.top]:
+        print(f"  {name:38}{scratch.get(name, 0.0):>18.1f}{t:>26.1f}")
+    print("rows:")
+    for table in COUNTS:
+        print(f"  {table:38}{rows[0][table]:>18,}{rows[1][table]:>26,}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--as-of", default="2026-10-20", help="D of the from-scratch build; the refresh runs D + 1")
+    parser.add_argument("--top", type=int, default=12, help="how many of the slowest models to list")
     args = parser.parse_args()
 
     from sqlalchemy.engine import make_url
@@ -186,6 +259,7 @@ def main() -> None:
     day0 = dt.date.fromisoformat(args.as_of)
     day1 = day0 + dt.timedelta(days=1)
     marts_build = ["build", "--select", *MARTS, "--indirect-selection", "cautious"]
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     with tempfile.TemporaryDirectory() as tmp, temp_database("bench_marts") as url_text:
         work = Path(tmp)
         url = make_url(url_text)
@@ -197,26 +271,24 @@ def main() -> None:
             started = time.perf_counter()
             conn.execute(GENERATE.replace("%(n)s", str(args.cases)))
             generated = time.perf_counter() - started
-            base_counts = counts_std = {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in COUNTS[:2]}
-        print(f"generated {base_counts['standard.zf10_case']:,} cases, {base_counts['standard.zf20_case_step']:,} steps"
+            base = {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in COUNTS[:2]}
+        print(f"generated {base['standard.zf10_case']:,} cases, {base['standard.zf20_case_step']:,} steps"
               f" in {generated:.1f} s", flush=True)
 
         scratch = dbt([*marts_build, "--vars", f"{{as_of: '{day0}'}}"], url, work)
+        scratch_groups, scratch_models = node_times(work)
+        print(f"from scratch: {scratch:.1f} s", flush=True)
         with psycopg.connect(libpq_url(url_text), autocommit=True) as conn:
             after_scratch = counts(conn)
             conn.execute(CHANGE.replace("%(day)s", f"'{day1} 10:00+08'"))
             changed = conn.execute("select count(*) from changed").fetchone()[0]
         refresh = dbt([*marts_build, "--vars", f"{{as_of: '{day1}'}}"], url, work)
+        refresh_groups, refresh_models = node_times(work)
         with psycopg.connect(libpq_url(url_text), autocommit=True) as conn:
             after_refresh = counts(conn)
 
-    print()
-    print(f"supervision marts, {args.cases:,} cases ({counts_std['standard.zf20_case_step']:,} steps), dbt build incl. tests")
-    print(f"{'':38}{'from scratch (D)':>20}{'after 1% changed (D+1)':>26}")
-    print(f"{'wall time, s':38}{scratch:>20.1f}{refresh:>26.1f}")
-    print(f"{'cases changed':38}{'':>20}{changed:>26,}")
-    for table in COUNTS:
-        print(f"{table:38}{after_scratch[table]:>20,}{after_refresh[table]:>26,}")
+    print_report(args, changed, (scratch, refresh), (scratch_groups, refresh_groups), (scratch_models, refresh_models),
+                 (after_scratch, after_refresh))
 
 
 if __name__ == "__main__":
