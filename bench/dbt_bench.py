@@ -8,14 +8,17 @@ then
   2. routine run: 1% of the cases get a new raw version (status moves on, a step is added; an EX
      unit sends a new month), then the same `dbt run`, incremental.
 
-Both times are printed together with their ratio (target: incremental / full under 0.1) and the
-row counts. Nothing is asserted. The database is dropped at the end.
+Both times are printed together with their ratio (target: incremental / full under 0.1), the row
+counts, the load average, and where the routine run's time went (dbt's start-up and parsing, then
+the slowest nodes, from run_results.json). Nothing is asserted. The database is dropped at the end.
 
     .venvs/main/bin/python bench/dbt_bench.py --cases 100000
 """
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import tempfile
 import time
@@ -194,6 +197,21 @@ select 6, r._source_key, md5(r._content_hash), now(), '2026-03-02 09:00:00+08', 
  where r._source_key = any(array(select 'EX:1144010' || lpad(u::text, 10, '0') || 'X:ZF-' || i from changed where src = 'EX'));
 """
 
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def breakdown(work: Path, wall: float, top: int = 8) -> list[str]:
+    """Where a dbt run's time went: outside the nodes (start-up, parsing, hooks) and the slowest nodes."""
+    results = json.loads((work / "target" / "run_results.json").read_text(encoding="utf-8"))
+    nodes = sorted(((r["execution_time"], r["unique_id"].split(".")[-1]) for r in results["results"]), reverse=True)
+    lines = [f"  start-up, parsing, hooks: {wall - results['elapsed_time']:5.1f} s;"
+             f" nodes: {results['elapsed_time']:5.1f} s wall, {sum(t for t, _ in nodes):5.1f} s summed over"
+             f" {len(nodes)} nodes (2 threads)"]
+    lines += [f"    {t:6.2f} s  {name}" for t, name in nodes[:top]]
+    return lines
+
+
 COUNTS = ["raw.lg_t_ajxx", "raw.lg_t_ajlc", "raw.lp_case", "raw.lp_case_step", "raw.ex_case_row",
           "standard.zf10_case", "standard.zf12_penalty", "standard.zf20_case_step", "standard.zf04_party"]
 
@@ -209,6 +227,7 @@ def main() -> None:
     from jiandu.testing import temp_database  # noqa: PLC0415
     from jiandu.warehouse.migrate import apply  # noqa: PLC0415
 
+    print(load(), flush=True)
     with temp_database("jiandu_dbt_bench") as url, tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         apply(url)
@@ -220,13 +239,15 @@ def main() -> None:
             print(f"generated {args.cases:,} cases into raw in {generated:.1f} s", flush=True)
             dbt(["seed"], make_url(url), work)
             full = dbt(["run", *SELECT], make_url(url), work)
-            print(f"full build (staging + intermediate + standard): {full:.1f} s", flush=True)
+            full_breakdown = breakdown(work, full)
+            print(f"full build (staging + intermediate + standard): {full:.1f} s; {load()}", flush=True)
             before = {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in COUNTS}
             conn.execute(CHANGE.replace("%%", "%"))
             conn.execute("analyze")
             conn.commit()
             changed = {src: n for src, n in conn.execute("select src, count(*) from changed group by src").fetchall()}
         incremental = dbt(["run", *SELECT], make_url(url), work)
+        incremental_breakdown = breakdown(work, incremental)
         with psycopg.connect(libpq_url(url)) as conn:
             after = {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in COUNTS}
             moved = conn.execute("select count(*) from standard.zf10_case where status in ('40', '50')"
@@ -236,9 +257,11 @@ def main() -> None:
           f" cases closed in the standard layer afterwards: {moved:,}")
     for t in COUNTS:
         print(f"  {t:28} {before[t]:>12,} -> {after[t]:>12,}")
+    print("full build:", *full_breakdown[:1], sep="\n")
+    print("incremental run:", *incremental_breakdown, sep="\n")
     print(f"full build         {full:8.1f} s   (baseline, same run)")
     print(f"incremental (1%)   {incremental:8.1f} s")
-    print(f"ratio incremental / full: {incremental / full:.3f}   (target < 0.1)")
+    print(f"ratio incremental / full: {incremental / full:.3f}   (target < 0.1); {load()}")
 
 
 if __name__ == "__main__":

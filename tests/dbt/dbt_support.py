@@ -5,8 +5,12 @@ conftest, and `from conftest import` would pick whichever was imported last."""
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
+import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from sqlalchemy.engine import make_url
 
@@ -54,3 +58,34 @@ def snapshot_standard(conn) -> dict[str, dict[str, dict]]:
         rows = conn.execute(f"select record_key, to_jsonb(t) from standard.{table} t").fetchall()
         out[table] = {key: row for key, row in rows}
     return out
+
+
+@contextmanager
+def database_copy(database_url: str, prefix: str) -> Iterator[str]:
+    """A throw-away copy of the database at `database_url` (CREATE DATABASE ... TEMPLATE), so that
+    a test can start from a state another fixture built without repeating the build. Nobody may be
+    connected to the original while it is copied; a dbt process that just exited may still be
+    leaving, hence the short retry. Yields the copy's URL; drops it afterwards."""
+    import psycopg
+    from psycopg import sql
+
+    from jiandu.db import libpq_url
+    from jiandu.settings import get_settings
+
+    admin = get_settings().admin_url
+    source = make_url(database_url).database
+    name = f"{prefix}_{secrets.token_hex(4)}".lower()
+    with psycopg.connect(libpq_url(admin), autocommit=True) as conn:
+        for attempt in range(20):
+            try:
+                conn.execute(sql.SQL("create database {} template {}").format(sql.Identifier(name), sql.Identifier(source)))
+                break
+            except psycopg.errors.ObjectInUse:
+                if attempt == 19:
+                    raise
+                time.sleep(0.5)
+    try:
+        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(libpq_url(admin), autocommit=True) as conn:
+            conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))

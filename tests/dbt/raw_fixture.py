@@ -277,3 +277,31 @@ def load_precedence_changes(conn: psycopg.Connection) -> None:
     # a step physically deleted in LG: the deletion carries only its key
     lg(conn, b, "t_ajlc", "2", {"lcid": "2"}, "2026-03-22 10:00:00", op="delete")
     conn.commit()
+
+
+NEW_SUBJECT = "11440112MB2C930027"
+
+
+def load_registry_changes(conn: psycopg.Connection) -> None:
+    """More of the second load: LP's registries and publicity, which the standard models read
+    straight from raw (no intermediate table), and a steward's correction of a subject. The
+    incremental run reads only these keys; a full refresh must give the same."""
+    b = new_batch(conn, "LP", "changes")
+    lp(conn, b, "subject", NEW_SUBJECT, {"subject_code": NEW_SUBJECT, "subject_name": "某区综合行政执法局",
+                                         "region_code": "440112", "subject_level": "3", "subject_type": "01",
+                                         "domain_code": "04", "parent_subject_code": None, "is_active": True,
+                                         "record_version": "2026-03-21T09:00:00+08:00", "extra": {}})
+    lp(conn, b, "officer", "44010620160001", None, op="delete")
+    lp(conn, b, "item", "440100-CG-0031", {
+        "item_code": "440100-CG-0031", "item_name": "擅自占用城市道路", "item_category": "2", "domain_code": "04",
+        "legal_basis": "《城市道路管理条例》第二十七条", "fine_min": "500.00", "fine_max": "30000.00",
+        "legal_review_required": False, "limitation_years": None, "valid_from": "2019-01-01", "valid_to": None,
+        "record_version": "2026-03-21T09:00:00+08:00", "extra": {}})
+    lp(conn, b, "publicity", "LP:1", {"case_id": "LP:1", "published_at": "2026-03-02T09:00:00+08:00",
+                                      "withdrawn_at": "2026-03-25T09:00:00+08:00", "public_text": "陈某乱张贴案，予以警告。",
+                                      "record_version": "2026-03-25T09:00:00+08:00", "extra": {}})
+    # entered at a fixed time: the record's version moves to it, in every warehouse built from this
+    conn.execute("insert into steward.correction (dataset, record_key, field, old_value, new_value, reason, entered_by,"
+                 " entered_at) values ('ZF01', %s, 'subject_name', '某区市场监督管理局', '某区市场监督管理局（更正）',"
+                 " '名称以登记为准', 'steward1', '2026-03-21 12:00:00+08')", (DISTRICT,))
+    conn.commit()

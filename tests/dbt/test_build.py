@@ -10,7 +10,7 @@ import psycopg
 
 from jiandu.db import libpq_url
 
-from raw_fixture import CITY, DISTRICT, EX_UNIT, PERSON_PARTY
+from raw_fixture import CITY, DISTRICT, EX_UNIT, NEW_SUBJECT, PERSON_PARTY
 
 CST = dt.timezone(dt.timedelta(hours=8))
 EX1, EX3, EX4, EX5 = (f"EX:{EX_UNIT}:ZF-2026-00{i}" for i in (1, 3, 4, 5))
@@ -175,6 +175,23 @@ def test_incremental_run_follows_precedence_and_deletions(built_warehouse):
     steps = after["zf20_case_step"]
     assert [steps[f"LG:CG2023-0001|{i}"]["stage_code"] for i in range(1, 8)] == ["C1", "C3", "C4", "C5", "C6", "C7", "C8"]
     assert "LG:CG2023-0001|8" not in steps
+
+
+def test_incremental_run_carries_registry_changes_and_corrections(built_warehouse):
+    # ZF01/02/03/30 read only the LP keys that changed (and the corrected records) in a routine run
+    before, after = built_warehouse.initial, built_warehouse.incremental
+    assert NEW_SUBJECT not in before["zf01_subject"] and after["zf01_subject"][NEW_SUBJECT]["region_code"] == "440112"
+    district = after["zf01_subject"][DISTRICT]
+    assert district["subject_name"] == "某区市场监督管理局（更正）"                     # the steward's correction
+    assert instant(district["record_version"]) == at("2026-03-21T12:00:00")             # moved to its entry
+    assert after["zf01_subject"][CITY] == before["zf01_subject"][CITY]
+    assert "44010620160001" in before["zf02_officer"] and "44010620160001" not in after["zf02_officer"]   # deleted in LP
+    assert after["zf02_officer"]["44010020150012"] == before["zf02_officer"]["44010020150012"]
+    assert after["zf03_item"]["440100-CG-0031"]["fine_max"] == 30000.00
+    assert instant(after["zf30_publicity"]["LP:1"]["withdrawn_at"]) == at("2026-03-25T09:00:00")
+    with psycopg.connect(libpq_url(built_warehouse.url)) as conn:
+        states = conn.execute("select dataset, record_key, state from staging.int_correction__state").fetchall()
+    assert ("ZF01", DISTRICT, "applied") in states
 
 
 def test_incremental_run_rewrites_only_what_changed(built_warehouse):

@@ -99,6 +99,25 @@ create index if not exists {{ this.identifier }}__{{ loop.index }} on {{ this }}
 {{ return(found.rows | length > 0) }}
 {% endmacro %}
 
+{#- Pre-hook of int_run__scope: when it runs incrementally, say so in the change log, so that the
+    models reading raw rows by its scope keys directly (ZF01/02/03/30) know the keys are this
+    run's (int_ran_incrementally). Rendered before the build, so is_incremental() is still the
+    state the run found. -#}
+{% macro int_scope_marker() %}
+{%- if is_incremental() -%}
+insert into {{ this.schema }}.int_change_log (model, run_id, record_key) values ('{{ this.identifier }}', {{ int_run_id() }}, null)
+{%- endif -%}
+{% endmacro %}
+
+{#- Post-hook of the intermediate models: ANALYZE after a full build only. The next models' joins
+    need real row counts then; an incremental run changes a few rows of tables whose statistics
+    stay good, and sampling each table cost seconds per model, a fixed cost of every routine run. -#}
+{% macro int_analyze() %}
+{%- if not int_ran_incrementally(this) -%}
+analyze {{ this }}
+{%- endif -%}
+{% endmacro %}
+
 {#- on-run-end: when every intermediate and standard model succeeded in this invocation, the run is
     complete: the pending scopes are done, the horizon becomes the watermark, the correction state
     seen becomes the one compared next time, and the deletion log has been applied. -#}

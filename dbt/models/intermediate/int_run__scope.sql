@@ -10,10 +10,12 @@
 -- case a changed unit, officer or subject feeds; the party and identity a changed case had).
 -- A run stopped half-way leaves them pending: the next run recomputes them again, with its own.
 {{ config(materialized='incremental', incremental_strategy='merge', unique_key=['kind', 'key'],
-          pre_hook=["create table if not exists {{ this.schema }}.int_change_log (model text not null, run_id text not null, record_key text)"],
+          pre_hook=["create table if not exists {{ this.schema }}.int_change_log (model text not null, run_id text not null, record_key text)",
+                    "{{ int_scope_marker() }}"],
           post_hook=["create unique index if not exists int_run__scope__key on {{ this }} (kind, key)"]) }}
 {%- set lg = ['lg_t_jg', 'lg_t_ry', 'lg_t_ajxx', 'lg_t_ajlc', 'lg_t_qzcs'] -%}
-{%- set lp = ['lp_subject', 'lp_party', 'lp_case', 'lp_inspection', 'lp_penalty', 'lp_coercion', 'lp_case_step'] -%}
+{%- set lp = ['lp_subject', 'lp_officer', 'lp_item', 'lp_party', 'lp_case', 'lp_inspection', 'lp_penalty', 'lp_coercion',
+             'lp_case_step', 'lp_publicity'] -%}
 {%- set sources = {} -%}
 {%- for t in lg %}{% do sources.update({t: source('lg', t)}) %}{% endfor -%}
 {%- for t in lp %}{% do sources.update({t: source('lp', t)}) %}{% endfor -%}
@@ -68,6 +70,23 @@ ex_keys as (
     select _source_key from {{ sources['ex_case_row'] }} where _file_id = any(array(select file_id from changed_files))
 ),
 
+{#- corrections entered, withdrawn or closed since the last complete run -#}
+corrections_changed as (
+    select split_part(key, ':', 1)::bigint as correction_id
+    from (select key from corrections_now
+          except select key from {{ this }} where kind = 'CW') a
+    union
+    select split_part(key, ':', 1)::bigint
+    from (select key from {{ this }} where kind = 'CW'
+          except select key from corrections_now) b
+),
+
+corrected_records as (
+    select c.dataset, c.record_key
+    from {{ corrections }} c
+    where c.correction_id = any(array(select correction_id from corrections_changed))
+),
+
 {#- LG cases: of changed case rows, steps and measures (every version: a deleted step's earlier
     versions name its case), and of units whose t_jg or t_ry rows changed -#}
 changed_units as (
@@ -79,6 +98,9 @@ changed_units as (
 changed_subjects as (
     select coalesce({{ lp_text('subject_code') }}, _source_key) as subject_code
     from {{ sources['lp_subject'] }} where _source_key = any(array(select _source_key from changed_lp_subject))
+    union
+    -- a corrected subject feeds the cases it presumes a division for, as a new version would
+    select record_key from corrected_records where dataset = 'ZF01'
 ),
 
 lg_cases as materialized (
@@ -103,31 +125,19 @@ ex_cases as materialized (
 {%- endif %}
 ),
 
-{#- corrections entered, withdrawn or closed since the last complete run -#}
-corrections_changed as (
-    select split_part(key, ':', 1)::bigint as correction_id
-    from (select key from corrections_now
-          except select key from {{ this }} where kind = 'CW') a
-    union
-    select split_part(key, ':', 1)::bigint
-    from (select key from {{ this }} where kind = 'CW'
-          except select key from corrections_now) b
-),
-
-corrected_records as (
-    select c.dataset, c.record_key
-    from {{ corrections }} c
-    where c.correction_id = any(array(select correction_id from corrections_changed))
-),
-
 scopes as (
     select 'LG#' || case_no_key as key from lg_cases where case_no_key is not null
     union select 'EX#' || _source_key from ex_cases
     union select 'LGS#' || _source_key from changed_lg_t_ajlc
     union select 'LGQ#' || _source_key from changed_lg_t_qzcs
     union select 'LGK#' || _source_key from changed_lg_t_ajxx
-{%- for t in ['lp_party', 'lp_case', 'lp_inspection', 'lp_penalty', 'lp_coercion', 'lp_case_step'] %}
+{%- for t in ['lp_party', 'lp_case', 'lp_inspection', 'lp_penalty', 'lp_coercion', 'lp_case_step',
+              'lp_subject', 'lp_officer', 'lp_item', 'lp_publicity'] %}
     union select 'LP:{{ t[3:] }}:' || _source_key from changed_{{ t }}
+{%- endfor %}
+    -- ZF01/02/03/30 are read straight from LP (standard_select): a corrected record is its LP key
+{%- for dataset, entity in [('ZF01', 'subject'), ('ZF02', 'officer'), ('ZF03', 'item'), ('ZF30', 'publicity')] %}
+    union select 'LP:{{ entity }}:' || record_key from corrected_records where dataset = '{{ dataset }}'
 {%- endfor %}
     union select 'P#' || _source_key from changed_lp_party
     union select 'P#' || record_key from corrected_records where dataset = 'ZF04'
