@@ -1,16 +1,33 @@
 """Ingest benchmark: the LG and EX connectors into the raw layer, beside a plain COPY of the same
-rows from a prepared file and pandas.DataFrame.to_sql, with each one's peak memory.
+rows from a prepared file and two pandas baselines, with each one's peak memory.
 
     .venvs/main/bin/python bench/ingest_bench.py --rows 1000000            # LG (MariaDB) and EX
     .venvs/main/bin/python bench/ingest_bench.py --rows 200000 --connector lg --lg-source sqlite
     .venvs/main/bin/python bench/ingest_bench.py --rows 100000,400000      # memory at two sizes
+    .venvs/main/bin/python bench/ingest_bench.py --rows 100000 --connector ex --ex-format xlsx
 
 Every measurement runs in its own process (peak memory is that process's maximum resident set)
 against its own throw-away warehouse on the configured PostgreSQL; the LG source is a throw-away
-MariaDB database (or SQLite file) of synthetic cases. The plain COPY and to_sql load exactly the
-rows the connector wrote (exported from its raw table), into the same table with the same index
-and foreign key. to_sql is measured on at most --to-sql-rows rows (it is slow and holds the whole
-DataFrame in memory); its rate is what is compared.
+MariaDB database (or SQLite file) of synthetic cases, EX a drop folder of GB18030 CSV (or XLSX)
+files of 50,000 rows, each with a title row and a totals row.
+
+What each line measures:
+- connector: the connector end to end, from the source to committed raw rows (reading, checks,
+  hashing, versioning against the raw layer, the load log).
+- plain COPY from file: the rows the connector wrote (exported from its raw table), COPY'd from a
+  prepared file into the same table with the same indexes and foreign keys. No reading of the
+  source, no checks: the limit. (EX also keeps every row as read in raw.ex_file_row, so the EX
+  connector writes each row twice; this COPY writes raw.ex_case_row only.)
+- pandas, read + to_sql: what people write first for this job, timed end to end like the
+  connector: pd.read_sql of the LG table (pd.read_csv / pd.read_excel of each EX file, encoding
+  given rather than detected, title and totals rows dropped), the bookkeeping columns the raw table requires added in pandas (batch id,
+  key, sha256 of the row, extraction time; EX: file id and row number), then DataFrame.to_sql
+  (chunks of 10,000; SQLAlchemy's insertmanyvalues) into the same raw table. It does none of
+  the connector's checks (no versioning, no set-aside rows, no repair) and holds everything in
+  memory, so it reads at most --to-sql-rows source rows (whole EX files); its rate is compared.
+- pandas, to_sql only: DataFrame.to_sql of the exported rows, already in memory and typed; only
+  the write is timed (at most --to-sql-rows rows). Shown so that nobody takes the end-to-end
+  figure for the write alone: with insertmanyvalues the write by itself is not slow.
 """
 from __future__ import annotations
 
@@ -26,6 +43,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -33,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 LG_COLUMNS = ["ajbh", "ajlx", "cxlx", "ay", "sxbm", "dsr", "dsrlx", "zjhm", "ajly", "fadd", "xzqh", "larq", "cfjdsh",
               "cfjdrq", "cfzl", "fkje", "msje", "sdrq", "jarq", "zt", "zfry", "jgid", "gxsj"]
 LG_SCHEMA = ROOT.parent / "shared" / "legacy" / "lg-schema.sql"
+EX_PER_FILE = 50000
 MARIADB = dict(host="127.0.0.1", port=3306, user="root", password="", charset="utf8mb4")
 
 
@@ -105,28 +124,44 @@ def make_sqlite_lg(rows: int, folder: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def make_ex_files(rows: int, drop_dir: Path, per_file: int = 50000) -> None:
+def _ex_rows(unit: str, count: int) -> Iterator[list]:
+    for i in range(count):
+        yield [i + 1, "某区市场监督管理局", unit, "行政处罚", f"SJ2026-{i:07d}", "440100-CG-0031",
+               f"某建材有限公司{i % 1000}", "法人", "统一社会信用代码", "91440106MA59ABCD1M", "巡查发现",
+               "2026-3-5", f"穗市监罚〔2026〕{i}号", "2026/3/20", "罚款、警告", "3000元", "", "", "",
+               "2026-03-25", "已结案", "44010620160001、44010620160002"]
+
+
+def make_ex_files(rows: int, drop_dir: Path, per_file: int = EX_PER_FILE, file_format: str = "csv") -> None:
     from connectors.ex_read import TEMPLATE
     inbox = drop_dir / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
     headers = [h for _, h in TEMPLATE]
+    title = "某区市场监督管理局2026年3月行政执法数据报送表"
     done = 0
     unit_no = 0
     while done < rows:
         unit_no += 1
         unit = f"1144010{unit_no:04d}MB2C9213"[:18]
         count = min(per_file, rows - done)
-        path = inbox / f"{unit}_202603.csv"
-        with open(path, "w", encoding="gb18030", newline="") as f:
-            f.write("某区市场监督管理局2026年3月行政执法数据报送表\n")
-            w = csv.writer(f)
-            w.writerow(headers)
-            for i in range(count):
-                w.writerow([i + 1, "某区市场监督管理局", unit, "行政处罚", f"SJ2026-{i:07d}", "440100-CG-0031",
-                            f"某建材有限公司{i % 1000}", "法人", "统一社会信用代码", "91440106MA59ABCD1M", "巡查发现",
-                            "2026-3-5", f"穗市监罚〔2026〕{i}号", "2026/3/20", "罚款、警告", "3000元", "", "", "",
-                            "2026-03-25", "已结案", "44010620160001、44010620160002"])
-            w.writerow(["合计", f"{count}件"] + [""] * (len(headers) - 2))
+        totals = ["合计", f"{count}件"] + [""] * (len(headers) - 2)
+        if file_format == "xlsx":
+            import openpyxl
+            wb = openpyxl.Workbook(write_only=True)
+            ws = wb.create_sheet("报送表")
+            ws.append([title])
+            ws.append(headers)
+            for row in _ex_rows(unit, count):
+                ws.append(row)
+            ws.append(totals)
+            wb.save(inbox / f"{unit}_202603.xlsx")
+        else:
+            with open(inbox / f"{unit}_202603.csv", "w", encoding="gb18030", newline="") as f:
+                f.write(title + "\n")
+                w = csv.writer(f)
+                w.writerow(headers)
+                w.writerows(_ex_rows(unit, count))
+                w.writerow(totals)
         done += count
 
 
@@ -225,7 +260,90 @@ def step_to_sql(table: str, warehouse_url: str, export: str, limit: int) -> None
     emit(first_seconds=t1 - t0, rows=len(frame), peak_mb=peak_mb())
 
 
+def _sha256_rows(frame) -> "pd.Series":
+    """sha256 of each row's values joined by U+001F (NULL as empty): the hash people reach for."""
+    import hashlib
+    joined = frame.where(frame.notna(), "").astype(str).agg("\x1f".join, axis=1)
+    return joined.map(lambda text: hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+def _read_lg_frame(source: str, limit: int):
+    import pandas as pd
+    from sqlalchemy import create_engine
+    engine = create_engine(source)
+    try:
+        frame = pd.read_sql(f"select * from t_ajxx order by ajbh limit {limit}", engine)
+    finally:
+        engine.dispose()
+    frame = frame.astype(object).where(frame.notna(), None)
+    content = frame[LG_COLUMNS]
+    frame["_source_key"] = frame["ajbh"].str.rstrip(" ").str.upper()
+    frame["_op"] = "upsert"
+    frame["_content_hash"] = _sha256_rows(content)
+    frame["_record_version"] = frame["gxsj"].map(lambda v: str(v)[:19].replace(" ", "T") + "+08:00" if v else None)
+    return [frame]
+
+
+def _read_ex_frames(drop_dir: str, limit: int, file_ids: dict[str, int]):
+    """Each file as people read it: skip the title row, every column as text, drop the totals row."""
+    import pandas as pd
+    from connectors.ex_read import TEMPLATE
+    by_header = {h: c for c, h in TEMPLATE}
+    files = sorted((Path(drop_dir) / "processed").iterdir())
+    done = 0
+    for path in files:
+        if done >= limit:
+            break
+        if path.suffix == ".xlsx":
+            frame = pd.read_excel(path, header=1, dtype=str)
+        else:
+            frame = pd.read_csv(path, header=1, dtype=str, encoding="gb18030", keep_default_na=False)
+            frame = frame.replace("", None)
+        frame = frame[frame["序号"] != "合计"].rename(columns=by_header)
+        unit, month = path.stem.split("_")
+        frame["_file_id"] = file_ids[path.name]
+        frame["_row_no"] = frame.index + 3
+        frame["_report_month"] = month
+        frame["_source_key"] = "EX:" + unit + ":" + frame["case_no"]
+        frame["_op"] = "upsert"
+        frame["_content_hash"] = _sha256_rows(frame[[c for c, _ in TEMPLATE[1:]]])
+        frame["_record_version"] = "2026-03-31T00:00:00+08:00"
+        done += len(frame)
+        yield frame
+
+
+def step_to_sql_e2e(connector: str, source: str, table: str, warehouse_url: str, export: str, limit: int) -> None:
+    import datetime as dt
+    import psycopg
+    from sqlalchemy import create_engine
+    from jiandu.db import libpq_url
+    with psycopg.connect(libpq_url(warehouse_url)) as conn:
+        _prepare_target(conn, table, export)
+        batch_id = conn.execute("select min(batch_id) from ops.load_batch").fetchone()[0]
+        file_ids = dict(conn.execute("select file_name, file_id from raw.ex_file").fetchall())
+    engine = create_engine(warehouse_url)
+    rows = 0
+    write_seconds = 0.0
+    t0 = time.perf_counter()
+    frames = _read_lg_frame(source, limit) if connector == "lg" else _read_ex_frames(source, limit, file_ids)
+    for frame in frames:
+        frame["_batch_id"] = batch_id
+        frame["_extracted_at"] = dt.datetime.now(dt.timezone.utc)
+        t_write = time.perf_counter()
+        frame.to_sql(table, engine, schema="raw", if_exists="append", index=False, chunksize=10000)
+        write_seconds += time.perf_counter() - t_write
+        rows += len(frame)
+    t1 = time.perf_counter()
+    engine.dispose()
+    emit(first_seconds=t1 - t0, rows=rows, write_seconds=write_seconds, peak_mb=peak_mb())
+
+
 # --- orchestration --------------------------------------------------------------------------
+
+COPY_LABEL = "plain COPY from file (the limit)"
+E2E_LABEL = "pandas {reader} + to_sql, end to end"
+WRITE_LABEL = "pandas to_sql only (frame in memory)"
+
 
 def run_step(*args: str) -> dict:
     out = subprocess.run([sys.executable, __file__, "_step", *args], capture_output=True, text=True, cwd=ROOT)
@@ -235,7 +353,8 @@ def run_step(*args: str) -> dict:
     return json.loads(line[len("RESULT "):])
 
 
-def bench_size(connector: str, rows: int, lg_source: str, to_sql_rows: int, workdir: Path) -> list[dict]:
+def bench_size(connector: str, rows: int, lg_source: str, to_sql_rows: int, workdir: Path,
+               ex_format: str = "csv") -> list[dict]:
     from jiandu.testing import temp_database
     table = "lg_t_ajxx" if connector == "lg" else "ex_case_row"
     export = str(workdir / f"{connector}_{rows}.tsv")
@@ -250,7 +369,7 @@ def bench_size(connector: str, rows: int, lg_source: str, to_sql_rows: int, work
                 source_db, source = make_mariadb_lg(rows)
         else:
             source = str(workdir / f"drop_{rows}")
-            make_ex_files(rows, Path(source))
+            make_ex_files(rows, Path(source), file_format=ex_format)
         print(f"  prepared {rows} source rows in {time.perf_counter() - t0:.1f} s", flush=True)
         with temp_database("bench_wh") as url:
             from jiandu.warehouse.migrate import apply
@@ -260,12 +379,16 @@ def bench_size(connector: str, rows: int, lg_source: str, to_sql_rows: int, work
         if connector == "lg":
             results.append({"method": "  same, full compare again (nothing changed)",
                             "first_seconds": r["compare_seconds"], "rows": r["rows"], "peak_mb": r["peak_mb"]})
-        for method, extra in (("copy", []), ("to_sql", [str(to_sql_rows)])):
+        reader = "read_sql" if connector == "lg" else ("read_excel" if ex_format == "xlsx" else "read_csv")
+        for method, args in (
+                (COPY_LABEL, ("copy", table, "{url}", export)),
+                (E2E_LABEL.format(reader=reader), ("to_sql_e2e", connector, source, table, "{url}", export,
+                                                   str(to_sql_rows))),
+                (WRITE_LABEL, ("to_sql", table, "{url}", export, str(to_sql_rows)))):
             with temp_database("bench_wh") as url:
                 from jiandu.warehouse.migrate import apply
                 apply(url)
-                results.append({"method": {"copy": "plain COPY from file", "to_sql": "pandas to_sql"}[method],
-                                **run_step(method, table, url, export, *extra)})
+                results.append({"method": method, **run_step(*[a.format(url=url) for a in args])})
     finally:
         if source_db:
             drop_mariadb_lg(source_db)
@@ -281,6 +404,8 @@ def main() -> None:
             step_ex(*rest)
         elif kind == "copy":
             step_copy(*rest)
+        elif kind == "to_sql_e2e":
+            step_to_sql_e2e(*rest[:5], int(rest[5]))
         elif kind == "to_sql":
             step_to_sql(rest[0], rest[1], rest[2], int(rest[3]))
         return
@@ -288,21 +413,32 @@ def main() -> None:
     parser.add_argument("--rows", default="100000", help="source rows; several sizes separated by commas")
     parser.add_argument("--connector", choices=["lg", "ex", "both"], default="both")
     parser.add_argument("--lg-source", choices=["mariadb", "sqlite"], default="mariadb")
-    parser.add_argument("--to-sql-rows", type=int, default=200000)
+    parser.add_argument("--to-sql-rows", type=int, default=200000,
+                        help="source rows the pandas baselines load at most (they hold them all in memory)")
+    parser.add_argument("--ex-format", choices=["csv", "xlsx"], default="csv")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} (other work on the machine skews every figure)")
     with tempfile.TemporaryDirectory(prefix="ingest_bench_") as tmp:
         for rows in [int(x) for x in args.rows.split(",")]:
             for connector in (["lg", "ex"] if args.connector == "both" else [args.connector]):
-                print(f"\n{connector.upper()} at {rows} rows", flush=True)
-                results = bench_size(connector, rows, args.lg_source, args.to_sql_rows, Path(tmp))
-                copy_rate = next(r["rows"] / r["first_seconds"] for r in results if r["method"].startswith("plain"))
-                sql_rate = next(r["rows"] / r["first_seconds"] for r in results if r["method"] == "pandas to_sql")
-                print(f"  {'method':46} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'vs COPY':>8} {'vs to_sql':>9} {'peak MB':>8}")
+                print(f"\n{connector.upper()} at {rows} rows" + (f" ({args.ex_format})" if connector == "ex" else ""),
+                      flush=True)
+                results = bench_size(connector, rows, args.lg_source, args.to_sql_rows, Path(tmp), args.ex_format)
+                rate_of = {r["method"]: r["rows"] / r["first_seconds"] for r in results}
+                copy_rate = rate_of[COPY_LABEL]
+                e2e_rate = next(v for k, v in rate_of.items() if k.endswith("end to end"))
+                write_rate = rate_of[WRITE_LABEL]
+                print(f"  {'method':46} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'vs COPY':>8}"
+                      f" {'vs pandas e2e':>13} {'vs to_sql only':>14} {'peak MB':>8}")
                 for r in results:
                     rate = r["rows"] / r["first_seconds"]
                     print(f"  {r['method']:46} {r['rows']:>9} {r['first_seconds']:>8.1f} {rate:>9.0f}"
-                          f" {rate / copy_rate:>8.2f} {rate / sql_rate:>9.2f} {r['peak_mb']:>8.0f}")
+                          f" {rate / copy_rate:>8.2f} {rate / e2e_rate:>13.2f} {rate / write_rate:>14.2f}"
+                          f" {r['peak_mb']:>8.0f}")
+                    if "write_seconds" in r:
+                        print(f"  {'':4}(of which to_sql {r['write_seconds']:.1f} s; reading and preparing the frames"
+                              f" {r['first_seconds'] - r['write_seconds']:.1f} s)")
+        print(f"\n  load average now: {os.getloadavg()[0]:.2f}", flush=True)
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 
 

@@ -17,27 +17,21 @@ finds the file again, recognises its bytes and just moves it).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import os
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import psycopg
 from psycopg import sql
 
-from jiandu.standard import normalise_credential
-
 from connectors.batches import Batch, load_batch
-from connectors.ex_read import (
-    COLUMNS, INDEX, ExFileReader, ExRow, FileFacts, FileUnreadable, Layout, RowProblem, inspect_file,
-    month_from_text,
-)
+from connectors.ex_prepare import COPY_COLUMNS, FileRead, location, prefix_lines
+from connectors.ex_read import COLUMNS, FileFacts, FileUnreadable, Layout, month_from_text
 from connectors.raw_versions import (
-    SOURCE_TZ, CopyWriter, batch_now, copy_field, delete_hash_sql, notes_json,
-    record_version_sql, reject_once,
+    SOURCE_TZ, CopyWriter, batch_now, delete_hash_sql, record_version_sql, record_version_text, reject_once,
 )
 
 log = logging.getLogger(__name__)
@@ -110,77 +104,40 @@ class _Read:
     codes: dict[str, int] = field(default_factory=dict)    # subject code seen -> first row
 
 
-def _location(name: str, row_no: int | None = None) -> str:
-    return f"文件 {name}" + (f" 第 {row_no} 行" if row_no else "")
+_location = location
 
 
-_CASE_NO, _SUBJECT_CODE = INDEX["case_no"], INDEX["subject_code"]
-assert COLUMNS[0] == "seq_no"
-
-
-def row_hash(body_without_seq: str) -> str:
-    """An EX row's content hash: sha256 of its content columns (all but 序号, which changes when
-    rows are re-ordered) in COPY text form, the line written anyway (escaped, NULL as \\N, so
-    unambiguous)."""
-    return hashlib.sha256(body_without_seq.encode("utf-8")).hexdigest()
-
-
-def _copy_rows(conn: psycopg.Connection, batch: Batch, path: Path, reader: ExFileReader, file_id: int,
-               name_unit: str | None) -> _Read:
-    read = _Read()
+def _copy_rows(conn: psycopg.Connection, batch: Batch, path: Path, source: FileRead, file_id: int) -> _Read:
+    """The file's prepared rows into raw.ex_file_row; the rows that cannot be read set aside."""
+    read = _Read(codes=source.codes)
     pending: list[tuple] = []
-    key_prefix = f"EX:{name_unit}:" if name_unit else "EX:?:"   # fixed below once the unit is known
-    columns = ["_file_id", "_row_no", "_batch_id", "_source_key", "_content_hash", "_notes", *COLUMNS]
-    line_head = f"{file_id}\t"
-    batch_part = f"\t{batch.batch_id}\t"
-    codes: dict[str, str] = {}          # as written -> normalised (the same few values on every row)
+    prefix = f"{file_id}\t{batch.batch_id}\t"
 
     def flush() -> None:
-        for location, reason, key, field_name, raw in pending:
-            batch.reject(location, reason, record_key=key, field_name=field_name, raw_content=raw)
+        for where, reason, key, field_name, raw in pending:
+            batch.reject(where, reason, record_key=key, field_name=field_name, raw_content=raw)
         pending.clear()
 
-    with CopyWriter(conn, sql.Identifier("raw", "ex_file_row"), columns) as writer:
-        write_line = writer.write_line
-        for item in reader.rows():
-            read.rows_read += 1
-            if isinstance(item, RowProblem):
-                pending.append((_location(path.name, item.row_no), f"文件 {path.name} {item.reason}", None,
-                                item.field_name, item.raw))
-            else:
-                row: ExRow = item
-                values = row.values
-                case_no = values[_CASE_NO]
-                if not case_no:
-                    pending.append((_location(path.name, row.row_no),
-                                    f"文件 {path.name} 第 {row.row_no} 行“案件编号”为空，无法识别是哪个案件，整行暂不入库",
-                                    None, "case_no", row.raw))
-                else:
-                    written = values[_SUBJECT_CODE]
-                    if written:
-                        code = codes.get(written)
-                        if code is None:
-                            code = codes[written] = normalise_credential(written)
-                        read.codes.setdefault(code, row.row_no)
-                        if name_unit and code != name_unit:
-                            row.notes.append({
-                                "field": "subject_code", "kind": "subject_differs_from_file_name", "original": code,
-                                "message": f"本行执法主体统一社会信用代码（{code}）与文件名中的报送单位（{name_unit}）"
-                                           "不一致；案件按文件名中的单位入库，请核对"})
-                    joined = "\x1f".join([v for v in values if v is not None])
-                    if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
-                        fields = [copy_field(v) for v in values]
-                    else:
-                        fields = ["\\N" if v is None else v for v in values]
-                    content = "\t".join(fields[1:])
-                    notes = "\\N" if not row.notes else copy_field(notes_json(row.notes))
-                    write_line(f"{line_head}{row.row_no}{batch_part}{copy_field(key_prefix + case_no)}\t"
-                               f"{row_hash(content)}\t{notes}\t{fields[0]}\t{content}\n")
-                    read.rows_accepted += 1
-            if len(pending) >= REJECT_FLUSH:
-                writer.pause()
-                flush()
+    with CopyWriter(conn, sql.Identifier("raw", "ex_file_row"), COPY_COLUMNS) as writer:
+        for chunk in source.chunks():
+            read.rows_read += chunk.read
+            read.rows_accepted += chunk.rows
+            if chunk.rows:
+                writer.write_text(prefix_lines(chunk.text, prefix), chunk.rows)
+            if chunk.problems:
+                pending.extend(chunk.problems)
+                if len(pending) >= REJECT_FLUSH:
+                    writer.pause()
+                    flush()
     flush()
+    # The BRIN index on _file_id skips only summarised page ranges, and pages are summarised by
+    # VACUUM: during a long load none of the new pages are, so every look-up of one file's rows
+    # (duplicates, versions) read the whole table and each file cost more than the one before.
+    # Summarising the new pages reads just them. It takes the index's owner (the pipeline role,
+    # which owns raw); any other role keeps the old behaviour rather than failing the load.
+    conn.execute("""
+        select brin_summarize_new_values(i.oid) from pg_class i
+         where i.oid = 'raw.ex_file_row_file'::regclass and pg_has_role(current_user, i.relowner, 'MEMBER')""")
     return read
 
 
@@ -213,7 +170,8 @@ def _write_versions(conn: psycopg.Connection, batch: Batch, file_id: int, unit: 
     its newest loaded report, where it differs from the case's latest raw row; a case no loaded
     file holds any more is recorded deleted. Returns (versions, deleted)."""
     params = {"batch": batch.batch_id, "extracted": batch.extracted_at, "now": batch_now(batch),
-              "arrived": arrived, "file": file_id, "month": month, "unit": unit, "files": [file_id, *superseded]}
+              "arrived": arrived, "file": file_id, "month": month, "unit": unit, "files": [file_id, *superseded],
+              "arrived_rv": record_version_text(arrived)}
     cols = sql.SQL(", ").join(map(sql.Identifier, COLUMNS))
     w_cols = sql.SQL(", ").join(sql.Identifier("w", c) for c in COLUMNS)
     upsert = sql.SQL("""
@@ -224,7 +182,9 @@ def _write_versions(conn: psycopg.Connection, batch: Batch, file_id: int, unit: 
         from {winners} w left join lateral ({latest}) l on true
         where l._content_hash is distinct from w._content_hash or l._op is distinct from 'upsert'
         order by w._file_id, w._row_no""")
-    rv = sql.SQL(record_version_sql("%(arrived)s::timestamptz", "l._record_version"))
+    # A new case's record_version is the arrival itself: formatted once here, not on every row.
+    rv = sql.SQL("case when l._record_version is null then %(arrived_rv)s else {} end").format(
+        sql.SQL(record_version_sql("%(arrived)s::timestamptz", "l._record_version")))
     latest = sql.SQL(_LATEST.format(k="w._source_key"))
     newer = conn.execute("select exists (select 1 from raw.ex_file where subject_code = %(unit)s and status = 'loaded'"
                          " and report_month >= %(month)s and file_id <> %(file)s)", params).fetchone()[0]
@@ -232,6 +192,8 @@ def _write_versions(conn: psycopg.Connection, batch: Batch, file_id: int, unit: 
         # The usual monthly file: the newest of its unit, replacing nothing, so each of its rows
         # is its case's current content and no case can have gone.
         winners = sql.SQL("(select r.*, %(month)s::text as _month from raw.ex_file_row r where r._file_id = %(file)s)")
+        # The file's rows are sorted by row number to be written in order: in memory, not on disk.
+        conn.execute("set local work_mem = '64MB'")
         versions = conn.execute(upsert.format(cols=cols, w_cols=w_cols, winners=winners, latest=latest, rv=rv),
                                 params).rowcount
         return versions, 0
@@ -259,18 +221,20 @@ def _write_versions(conn: psycopg.Connection, batch: Batch, file_id: int, unit: 
     return versions, deleted
 
 
-def _load_rows(conn: psycopg.Connection, batch: Batch, path: Path, facts: FileFacts, arrived: dt.datetime,
-               result: FileResult) -> None:
-    """Everything of one readable file; raises FileUnreadable to set the whole file aside."""
+def _load_rows(conn: psycopg.Connection, batch: Batch, path: Path, source: FileRead, facts: FileFacts,
+               arrived: dt.datetime, result: FileResult, read_next: Callable[[], None]) -> None:
+    """Everything of one readable file; raises FileUnreadable to set the whole file aside.
+    ``read_next`` is called once the file's rows are written: the next file can be read meanwhile."""
     name_unit, name_month = parse_file_name(path.name)
     file_id = conn.execute(
         "insert into raw.ex_file (batch_id, file_name, file_sha256, subject_code, report_month, arrived_at, status,"
         " file_format, encoding) values (%s, %s, %s, %s, %s, %s, 'loaded', %s, %s) returning file_id",
         (batch.batch_id, path.name, facts.sha256, name_unit, name_month, arrived, facts.kind,
          facts.encoding if facts.kind == "csv" else None)).fetchone()[0]
-    with ExFileReader(path, facts) as reader:
-        layout: Layout = reader.layout
-        read = _copy_rows(conn, batch, path, reader, file_id, name_unit)
+    layout: Layout = source.layout()
+    read = _copy_rows(conn, batch, path, source, file_id)
+    source.close()
+    read_next()
 
     unit, unit_from = name_unit, "file_name"
     if unit is None:
@@ -314,7 +278,8 @@ def _load_rows(conn: psycopg.Connection, batch: Batch, path: Path, facts: FileFa
                            versions=versions, deleted=deleted, superseded=superseded)
 
 
-def _load_file(conn: psycopg.Connection, path: Path) -> FileResult:
+def _load_file(conn: psycopg.Connection, path: Path, source: FileRead,
+               read_next: Callable[[], None] = lambda: None) -> FileResult:
     result = FileResult(file=path.name, outcome="failed")
     arrived = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=SOURCE_TZ).replace(microsecond=0)
     with load_batch(conn, SOURCE, path.name) as batch:
@@ -322,7 +287,7 @@ def _load_file(conn: psycopg.Connection, path: Path) -> FileResult:
         # One EX load at a time: replacing a unit's month reads and writes across files.
         conn.execute("select pg_advisory_xact_lock(hashtext('jiandu.connector.EX'))")
         try:
-            facts = inspect_file(path)
+            facts = source.facts()
         except OSError as exc:
             facts, unreadable = None, f"无法读取文件：{exc.strerror or exc}"
         if facts is not None:
@@ -335,7 +300,7 @@ def _load_file(conn: psycopg.Connection, path: Path) -> FileResult:
             saved = (batch.rows_read, batch.rows_loaded, batch.rows_rejected)
             try:
                 with conn.transaction():        # a savepoint: a file set aside leaves none of its rows
-                    _load_rows(conn, batch, path, facts, arrived, result)
+                    _load_rows(conn, batch, path, source, facts, arrived, result, read_next)
                 return result
             except FileUnreadable as exc:
                 batch.rows_read, batch.rows_loaded, batch.rows_rejected = saved
@@ -382,21 +347,41 @@ def sync_ex(drop_dir: Path, warehouse_conn: psycopg.Connection) -> dict:
     drop_dir = Path(drop_dir)
     details: list[FileResult] = []
     failures = []
-    for path in pending_files(drop_dir):
-        if not path.exists():              # taken by a run working beside this one
-            continue
-        try:
-            res = _load_file(warehouse_conn, path)
-        except Exception as exc:           # the batch is marked failed; the file stays in inbox/
-            log.exception("EX file %s failed", path.name)
-            failures.append(f"{path.name}: {type(exc).__name__}: {exc}")
-            details.append(FileResult(file=path.name, outcome="failed", reason=f"{type(exc).__name__}: {exc}"))
-            continue
-        try:
-            res.moved_to = str(_move(path, drop_dir / ("rejected" if res.outcome == "rejected" else "processed")))
-        except OSError as exc:             # committed already: the next run sees a duplicate and moves it
-            log.warning("EX file %s loaded but not moved: %s", path.name, exc)
-        details.append(res)
+    files = pending_files(drop_dir)
+    ahead: FileRead | None = None          # the next file, being read while this one is written
+
+    def read_next(following: Path | None) -> None:
+        nonlocal ahead
+        if following is not None and ahead is None:
+            ahead = FileRead(following, parse_file_name(following.name)[0]).start()
+
+    try:
+        for i, path in enumerate(files):
+            source = ahead if ahead is not None and ahead.path == path else FileRead(path, parse_file_name(path.name)[0])
+            if ahead is not None and ahead is not source:
+                ahead.close()
+            ahead = None
+            following = files[i + 1] if i + 1 < len(files) else None
+            try:
+                if not path.exists():      # taken by a run working beside this one
+                    continue
+                try:
+                    res = _load_file(warehouse_conn, path, source, lambda f=following: read_next(f))
+                except Exception as exc:   # the batch is marked failed; the file stays in inbox/
+                    log.exception("EX file %s failed", path.name)
+                    failures.append(f"{path.name}: {type(exc).__name__}: {exc}")
+                    details.append(FileResult(file=path.name, outcome="failed", reason=f"{type(exc).__name__}: {exc}"))
+                    continue
+            finally:
+                source.close()
+            try:
+                res.moved_to = str(_move(path, drop_dir / ("rejected" if res.outcome == "rejected" else "processed")))
+            except OSError as exc:         # committed already: the next run sees a duplicate and moves it
+                log.warning("EX file %s loaded but not moved: %s", path.name, exc)
+            details.append(res)
+    finally:
+        if ahead is not None:
+            ahead.close()
     result: dict[str, Any] = {"files": len(details)}
     for outcome in ("loaded", "rejected", "duplicate", "failed"):
         result[outcome] = sum(1 for d in details if d.outcome == outcome)

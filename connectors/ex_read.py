@@ -28,7 +28,6 @@ import io
 import re
 import unicodedata
 import zipfile
-from xml.etree import ElementTree
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -87,8 +86,31 @@ _TITLE_MONTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
 _FLOAT_TEXT = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 _SERIAL_TEXT = re.compile(r"^\d{5}(\.\d+)?$")
 _TOTALS = ("合计", "总计")
+_MERGE_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?\bref\s*=\s*[\"']([A-Za-z]+[0-9]+:[A-Za-z]+[0-9]+)[\"']")
 _BLANK = " \t\r\n\u00a0\u3000"
-_UNDECODED = re.compile("[\udc80-\udcff]")      # bytes surrogateescape kept
+
+
+def _plain_row(text: str) -> bool:
+    """Whether a CSV row, its cells joined by U+001F, is an ordinary one: no cell with blanks to
+    trim, not blank, and its first filled cell cannot say 合计/总计. Cheaper than the same checks
+    per cell (a regex over the row cost more than them); any doubt answers False, and the row
+    then takes the careful way."""
+    lead = text.lstrip("\x1f")
+    if not lead or lead[0] in "合总":
+        return False
+    for b in _BLANK:
+        if b in text and (text[0] == b or text[-1] == b or "\x1f" + b in text or b + "\x1f" in text):
+            return False
+    return True
+
+
+def _encodable(text: str) -> bool:
+    """No bytes kept by surrogateescape (cheaper than searching for them with a regex)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class FileUnreadable(Exception):
@@ -103,12 +125,18 @@ class HeaderNotFound(FileUnreadable):
     """No header row where one was looked for (an XLSX then tries its next sheet)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class ExRow:
     row_no: int
-    values: list[str | None]             # in COLUMNS order
+    values: list[str | None]             # in COLUMNS order; a text is never empty
     notes: list[dict[str, str]] = field(default_factory=list)
     cells: list[Any] = field(default_factory=list)
+    # The cells joined by U+001F when the reader has it at hand (CSV): every value is a substring,
+    # so a character absent from it is absent from all values (one scan instead of one per value).
+    text: str | None = None
+    # The values are the cells themselves, in template order (empty cells as None): ``text``
+    # then holds the whole row, and whole-row operations on it stand for work per value.
+    verbatim: bool = False
 
     def get(self, column: str) -> str | None:
         return self.values[INDEX[column]]
@@ -359,7 +387,7 @@ class ExFileReader:
             except UnicodeError as exc:
                 raise FileUnreadable(f"第 {start} 行起无法按 {self.layout.encoding} 解码：{exc}") from None
             line_no = reader.line_num
-            if surrogates and _UNDECODED.search("\x1f".join(cells)):
+            if surrogates and not _encodable("\x1f".join(cells)):
                 yield start, [c.encode(self.layout.encoding, "surrogateescape").decode(self.layout.encoding, "replace")
                               for c in cells], f"含无法按 {self.layout.encoding} 解码的字节"
                 continue
@@ -392,25 +420,24 @@ class ExFileReader:
         """The sheet's merged ranges (min_col, min_row, max_col, max_row), 0-based columns.
 
         Read-only mode streams cells and does not expose them; they sit after the cells in the
-        sheet's XML, so it is scanned once more (in C, keeping nothing but the ranges)."""
+        sheet's XML. Parsing that XML once more cost a quarter of reading the file, so its bytes
+        are searched instead (in C, a block at a time, keeping nothing but the ranges)."""
         from openpyxl.utils.cell import range_boundaries
         path = getattr(ws, "_worksheet_path", None)
         if path is None:
             return []
         ranges = []
+        tail = b""
         with zipfile.ZipFile(self.path) as archive, archive.open(path) as xml:
-            data_parent = None
-            for event, elem in ElementTree.iterparse(xml, events=("start", "end")):
-                tag = elem.tag.rsplit("}", 1)[-1]
-                if event == "start":
-                    if tag == "sheetData":
-                        data_parent = elem
-                    continue
-                if tag == "mergeCell" and elem.get("ref"):
-                    min_col, min_row, max_col, max_row = range_boundaries(elem.get("ref"))
+            while block := xml.read(1 << 20):
+                data = tail + block
+                end = 0
+                for m in _MERGE_CELL.finditer(data):
+                    min_col, min_row, max_col, max_row = range_boundaries(m.group(1).decode("ascii"))
                     ranges.append((min_col - 1, min_row, max_col - 1, max_row))
-                elif tag == "row" and data_parent is not None:
-                    data_parent.clear()
+                    end = m.end()
+                # A tag cut by the block's end is searched again with the next block.
+                tail = data[max(end, len(data) - 512):]
         return ranges
 
     def _xlsx_rows(self, ws) -> Iterator[tuple[int, list[Any], str | None]]:
@@ -462,6 +489,8 @@ class ExFileReader:
         where = {c: i for i, c in layout.positions.items()}          # template column -> cell index
         # Cell index per template column (-1: not in the file); those with rules of their own.
         cell_of = [where.get(c, -1) for c in COLUMNS]
+        # The template's own layout, nothing else: the cells are the values in order.
+        in_order = cell_of == list(range(len(COLUMNS))) and width == len(COLUMNS)
         special = [(INDEX[c], where[c], c) for c in COLUMNS if c in where and (c == "credential_no" or c in DATE_COLUMNS)]
         is_csv = layout.file_format == "csv"
         epoch = self._epoch
@@ -469,12 +498,22 @@ class ExFileReader:
             if problem is not None:
                 yield RowProblem(row_no, f"第 {row_no} 行{problem}，整行暂不入库", _raw_text(cells))
                 continue
+            text = None
             if is_csv:
+                text = "\x1f".join(cells)
+                count = len(cells)
+                if count == width and _plain_row(text):
+                    # Nothing to trim, not blank, not a totals row: the cells are the values.
+                    values = [c or None for c in cells] if in_order else \
+                        [(cells[i] or None) if i >= 0 else None for i in cell_of]
+                    notes = []
+                    changed = self._special_text(values, special, epoch, notes)
+                    yield ExRow(row_no, values, notes, cells, text, in_order and not changed)
+                    continue
                 # CSV cells are all text: whole-row string operations instead of work per cell.
                 if not "".join(cells).strip(_BLANK):
                     layout.skipped_rows += 1
                     continue
-                count = len(cells)
                 wrong = count != width
             else:
                 filled = [i for i, c in enumerate(cells) if plain_text(c) is not None]
@@ -490,19 +529,27 @@ class ExFileReader:
             if _is_totals(cells):
                 layout.skipped_rows += 1
                 continue
-            notes: list[dict[str, str]] = []
+            notes = []
             n = len(cells)
             if is_csv:
                 values = [(cells[i].strip(_BLANK) or None) if i >= 0 else None for i in cell_of]
-                for k, i, column in special:
-                    t = values[k]
-                    # Only text that may be a float-mangled ID or a serial date needs a closer look.
-                    if t is not None and (("e" in t or "E" in t) if k == _CREDENTIAL
-                                          else (len(t) >= 5 and t[:5].isdigit() and (len(t) == 5 or t[5] == "."))):
-                        values[k] = column_value(column, t, epoch, notes)
+                self._special_text(values, special, epoch, notes)
             else:
                 values = [plain_text(cells[i]) if 0 <= i < n else None for i in cell_of]
                 for k, i, column in special:
                     if i < n and cells[i] is not None:
                         values[k] = column_value(column, cells[i], epoch, notes)
-            yield ExRow(row_no, values, notes, cells)
+            yield ExRow(row_no, values, notes, cells, text)
+
+    @staticmethod
+    def _special_text(values: list[str | None], special, epoch: dt.datetime, notes: list) -> bool:
+        """The columns with rules of their own, for text cells: only text that may be a
+        float-mangled ID or a serial date needs a closer look. Returns whether a value changed."""
+        changed = False
+        for k, _, column in special:
+            t = values[k]
+            if t is not None and (("e" in t or "E" in t) if k == _CREDENTIAL
+                                  else (len(t) >= 5 and t[:5].isdigit() and (len(t) == 5 or t[5] == "."))):
+                values[k] = column_value(column, t, epoch, notes)
+                changed = changed or values[k] != t
+        return changed

@@ -7,7 +7,7 @@ on every change), so the comparison with the previous row and the record_version
 out inside PostgreSQL, in one INSERT ... SELECT from a COPY-filled staging table.
 
 Content hashes: each table has one definition, used for all its rows. LG hashes the packed row
-the source sends (``lg.row_hash``), EX the row's COPY text (``ex.row_hash``), both cheaper than
+the source sends (``lg.row_hash``), EX the row's COPY text (``ex_prepare.row_hash``), both cheaper than
 ``raw_loader.content_hash``'s JSON; ``content_hash_fast`` computes that JSON hash where a row
 cannot be packed. A deletion hashes as sha256('delete:' + key).
 """
@@ -113,6 +113,12 @@ class CopyWriter:
 
     def write(self, values: Sequence[Any]) -> None:
         self.write_line(copy_line(values))
+
+    def write_text(self, data: str, rows: int) -> None:
+        """``rows`` lines formatted already, each ending with a newline."""
+        self._lines.append(data)
+        self.rows += rows
+        self._send()
 
     def _send(self) -> None:
         if not self._lines:

@@ -107,6 +107,33 @@ def test_row_whose_field_count_differs_is_set_aside_with_its_row_number(drop_dir
     assert wconn.execute("select rows_read, rows_loaded, rows_rejected from raw.ex_file").fetchone() == (3, 1, 2)
 
 
+def test_extra_and_reordered_columns_and_cells_to_trim_land_in_their_columns(drop_dir, wconn):
+    # Ordinary rows take a shortcut past the work per cell; it must not apply when the file's
+    # columns are not exactly the template's, nor to cells with blanks around them.
+    header = ["备注"] + HEADER[::-1]
+    rows = [["无"] + case("SJ2026-001")[::-1],
+            ["无"] + case("SJ2026-002", seq="2", party="\u3000某商行 ", fine=" 500元")[::-1]]
+    drop(drop_dir, f"{UNIT}_202603.csv", ("\n".join([",".join(header)] + [",".join(r) for r in rows]) + "\n")
+         .encode("utf-8"), arrived=at(2))
+    extra = [case("SJ2026-001") + ["多余", "列"], case("SJ2026-004", seq="2", party="某 店")]
+    drop(drop_dir, f"{OTHER_UNIT}_202603.csv",
+         ("\n".join([",".join(HEADER + ["备注", "附件"])] + [",".join(r + [""] * (24 - len(r))) for r in extra]) + "\n")
+         .encode("utf-8"), arrived=at(3))
+    result = sync_ex(drop_dir, wconn)
+    assert (result["loaded"], result["rows_accepted"], result["rows_rejected"]) == (2, 4, 0)
+    columns = "seq_no, party_name, fine_amount, officer_cert_nos, coercion_measure"
+    assert latest(wconn, f"EX:{UNIT}:SJ2026-001", columns) == \
+        ("1", "某建材有限公司", "3000元", "44010620160001、44010620160002", None)
+    assert latest(wconn, f"EX:{UNIT}:SJ2026-002", columns) == \
+        ("2", "某商行", "500元", "44010620160001、44010620160002", None)
+    assert latest(wconn, f"EX:{OTHER_UNIT}:SJ2026-001", columns) == \
+        ("1", "某建材有限公司", "3000元", "44010620160001、44010620160002", None)
+    assert latest(wconn, f"EX:{OTHER_UNIT}:SJ2026-004", "party_name") == ("某 店",)
+    # The content hash covers the template's columns only: the same case, laid out otherwise, is equal.
+    hashes = dict(wconn.execute("select _source_key, _content_hash from raw.ex_case_row").fetchall())
+    assert hashes[f"EX:{UNIT}:SJ2026-001"] == hashes[f"EX:{OTHER_UNIT}:SJ2026-001"]
+
+
 def write_xlsx(path: Path, build) -> bytes:
     wb = openpyxl.Workbook()
     build(wb.active)
