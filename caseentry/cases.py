@@ -103,11 +103,15 @@ def load_refs(conn: Connection, state: CaseState) -> Refs:
     return refs
 
 
-def state_for_user(conn: Connection, user: User, case_id: int, *, write: bool) -> CaseState:
-    state = load_state(conn, case_id, lock=write)
+def _readable(user: User, case_id: int, state: CaseState | None) -> CaseState:
     # A case the user may not read is reported missing, so its existence is not revealed.
     if state is None or not can_read_case(user, state.case):
         raise not_found(f"案件 {case_key(case_id)}")
+    return state
+
+
+def state_for_user(conn: Connection, user: User, case_id: int, *, write: bool) -> CaseState:
+    state = _readable(user, case_id, load_state(conn, case_id, lock=write))
     if write and not can_work_on_case(user, state.case):
         raise forbidden(f"当前账号（{user.username}）无权办理案件 {case_key(case_id)}")
     return state
@@ -560,8 +564,7 @@ def load_view(conn: Connection, case_id: int) -> tuple[CaseState, Refs] | None:
 
 def case_view(conn: Connection, user: User, case_id: int) -> dict[str, Any]:
     loaded = load_view(conn, case_id)
-    if loaded is None or not can_read_case(user, loaded[0].case):
-        raise not_found(f"案件 {case_key(case_id)}")
+    _readable(user, case_id, loaded[0] if loaded else None)
     state, refs = loaded
     view = view_of(state, refs)
     view["assigned_to"] = refs.assignee

@@ -145,7 +145,6 @@ class ChangeLog:
 
     def audit_only(self, action: str, entity: str, key: str, before: Any, after: Any) -> None:
         """For records the feed does not publish (users)."""
-        _watch(self.conn.engine)
         _pending(self.conn).audit.append(
             {"actor_user_id": self.actor.user_id, "actor_username": self.actor.username,
              "action": action, "entity": entity, "record_key": key, "before": before, "after": after})
