@@ -3,7 +3,7 @@
     .venvs/main/bin/python bench/superset_bench.py [--cases 1000000] [--repeat 3] [--keep]
 
 Builds a throw-away warehouse (pipeline role, as production): dbt creates the empty standard
-layer, tests/superset/synthetic.py fills it with SQL generate_series (cases, parties, officers,
+layer, bench/superset_synthetic.py fills it with SQL generate_series (cases, parties, officers,
 steps, quality issues, push state), dbt builds the marts, the reader grants are applied. Then
 each chart of dashboards/assets is turned into the SQL Superset sends for it (rebuilt from the
 chart's params and its dataset: metrics, groupings, filters, time grain, order, row limit; a
@@ -28,7 +28,7 @@ import yaml
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "superset"))
+sys.path.insert(0, str(ROOT / "tests" / "dbt"))  # dbt_support: run dbt from its environment
 sys.path.insert(0, str(ROOT))
 
 GRAINS = {"P1D": "day", "P1W": "week", "P1M": "month"}
@@ -115,7 +115,8 @@ def build(cases: int, work: Path, name: str, exclude: list[str], all_marts: bool
     from jiandu.db import libpq_url
     from jiandu.settings import get_settings, load_settings
     from jiandu.warehouse.migrate import apply
-    import conftest as helpers  # tests/superset: run_dbt, synthetic
+    import superset_synthetic
+    from dbt_support import explain, run_dbt
 
     base = get_settings()
     with psycopg.connect(libpq_url(base.admin_url), autocommit=True) as conn:
@@ -128,24 +129,24 @@ def build(cases: int, work: Path, name: str, exclude: list[str], all_marts: bool
     v = ["--vars", f"{{as_of: '{as_of}'}}"]
     t0 = time.perf_counter()
     for a in (["seed"], ["run", "--select", "+path:models/standard", *v]):
-        proc = helpers.run_dbt(a, work, s.warehouse_url, timeout=3600)
+        proc = run_dbt(a, work, s.warehouse_url, timeout=3600)
         if proc.returncode:
-            raise SystemExit(helpers.explain(proc))
+            raise SystemExit(explain(proc))
     steps["dbt seed + empty standard layer"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     with psycopg.connect(libpq_url(s.warehouse_url)) as conn:
-        helpers.synthetic.fill(conn, cases, as_of)
+        superset_synthetic.fill(conn, cases, as_of)
     steps[f"generate {cases:,} cases (SQL generate_series)"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     # the marts the dashboards read (their dbt exposures) and what those are built from; other
     # teams' marts (publicity, sampling ...) do not change a chart's time
     select = [] if all_marts else ["--select", "+exposure:*"]
-    proc = helpers.run_dbt(["run", *select, "--exclude", "+path:models/standard", *exclude, *v], work,
+    proc = run_dbt(["run", *select, "--exclude", "+path:models/standard", *exclude, *v], work,
                            s.warehouse_url, timeout=7200)
     steps["dbt run marts (" + ("everything" if all_marts else "what the dashboards read") + " downstream of standard)"] = \
         time.perf_counter() - t0
     if proc.returncode:
-        print(helpers.explain(proc))
+        print(explain(proc))
     grant_readers(s)
     return base, s, name, steps
 

@@ -1,8 +1,8 @@
-"""Session fixtures for the Superset tests: a throw-away warehouse built by dbt from synthetic
-standard-layer rows, with the production grants; a throw-away Superset metadata database with the
-dashboards imported; Superset itself (gunicorn) on a free port. Built once per session. For the
-tests "after setup on demo data", a second warehouse filled by the real pipeline from the demo
-generator (tests/demo_pipeline.py) and a second Superset reading it."""
+"""Session fixtures for the Superset tests, "after setup on demo data": a throw-away warehouse
+filled by the real pipeline from the demo generator (tests/demo_pipeline.py), with the production
+grants; a throw-away Superset metadata database with the committed dashboards imported, initialised
+in a background thread meanwhile; Superset itself (gunicorn) on a free port reading that warehouse.
+Built once per session."""
 from __future__ import annotations
 
 import datetime as dt
@@ -26,17 +26,12 @@ HERE = Path(__file__).resolve().parent
 PROJECT_ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))  # tests/demo_pipeline.py
+sys.path.insert(0, str(PROJECT_ROOT / "tests" / "dbt"))  # dbt_support: run dbt from its own environment
 
-import synthetic  # noqa: E402
-
-# The dbt helpers of tests/dbt (run dbt from its own environment into a work folder).
-sys.path.insert(0, str(PROJECT_ROOT / "tests" / "dbt"))
-from dbt_support import explain, run_dbt  # noqa: E402
-
-N_CASES = 3000
 VIEWER, DISTRICT_VIEWER, STEWARD, ANALYST = "test_viewer", "test_tianhe", "test_steward", "test_analyst"
 DISTRICT = ("440106", "天河区")
 TEST_PASSWORD = "Jiandu-test-" + os.urandom(6).hex()
+DEMO_CASES, DEMO_SEED = 100, 20260301
 
 
 def free_port() -> int:
@@ -50,7 +45,7 @@ class Warehouse:
     name: str
     admin_url: str
     as_of: str
-    marts_run: subprocess.CompletedProcess | dict   # dbt's run, or the demo pipeline's step summaries
+    summary: dict   # the demo pipeline's step summaries
 
 
 def _libpq(url: str) -> str:
@@ -59,41 +54,20 @@ def _libpq(url: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def warehouse(settings, tmp_path_factory):
-    """A warehouse as production has it: owned and built by the pipeline role, read by the
-    analyst and Superset roles through grant_readers."""
+def demo_warehouse(superset_metadata, tmp_path_factory):
+    """A warehouse filled by the real pipeline (sources, raw, dbt build, quality gate, hub push,
+    reconciliation) from the demo generator, as `make demo` fills it: the demo's world ends
+    yesterday. The steps run in a child process while Superset's metadata is initialised."""
+    from demo_pipeline import PIPELINE_STEPS, demo_pipeline
     from jiandu.bootstrap.postgres import grant_readers
     from jiandu.settings import load_settings
-    from jiandu.testing import temp_database
-    from jiandu.warehouse.migrate import apply
 
-    work = tmp_path_factory.mktemp("superset_dbt")
-    as_of = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
-    with temp_database("test_ss_wh") as admin_url:
-        name = admin_url.rsplit("/", 1)[1]
-        with psycopg.connect(_libpq(admin_url), autocommit=True) as conn:
-            conn.execute(sql.SQL("alter database {} owner to {}").format(sql.Identifier(name),
-                                                                         sql.Identifier(settings.pipeline_user)))
-        s = load_settings(warehouse_db=name)
-        apply(s.warehouse_url)
-        dbt_vars = ["--vars", f"{{as_of: '{as_of}'}}"]
-        for args in (["seed"], ["run", "--select", "+path:models/standard", *dbt_vars]):
-            proc = run_dbt(args, work, s.warehouse_url)
-            assert proc.returncode == 0, explain(proc)
-        with psycopg.connect(_libpq(s.warehouse_url)) as conn:
-            synthetic.fill(conn, N_CASES, as_of)
-        # Everything downstream of the standard layer (marts, and the reference models that read
-        # them), without re-running the standard models, whose merge would delete the synthetic
-        # rows. Other teams' models are under construction: a failure of one of theirs must not
-        # hide what the dashboards can test; the tests find missing relations themselves.
-        marts = run_dbt(["run", "--exclude", "+path:models/standard", *dbt_vars], work, s.warehouse_url)
-        grant_readers(s)
-        yield Warehouse(name, admin_url, as_of, marts)
-
-
-def relation_exists(wh: Warehouse, relation: str) -> bool:
-    with psycopg.connect(_libpq(wh.admin_url)) as conn:
-        return conn.execute("select to_regclass(%s) is not null", (relation,)).fetchone()[0]
+    as_of = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date() - dt.timedelta(days=1)
+    with demo_pipeline(tmp_path_factory.mktemp("superset_demo"), DEMO_CASES, DEMO_SEED, as_of) as demo:
+        summary = demo.run_in_subprocess(*PIPELINE_STEPS, "reconcile")
+        name = demo.wh.rsplit("/", 1)[1]
+        grant_readers(load_settings(warehouse_db=name))
+        yield Warehouse(name, demo.wh, as_of.isoformat(), summary)
 
 
 @dataclass
@@ -137,11 +111,6 @@ def superset_metadata(settings, tmp_path_factory):
                                  "--lastname", "管理员", "--email", "admin@jiandu.local", "--password",
                                  s.admin_password], s, **quiet)
                 ss.run_superset(["init"], s, **quiet)
-                # A pristine copy for the Superset on demo data: cloned now, before any server
-                # holds a connection to the original (a template must have none).
-                with psycopg.connect(_libpq(meta_admin_url), autocommit=True) as conn:
-                    conn.execute(sql.SQL("create database {} template {} owner {}").format(
-                        sql.Identifier(meta + "_demo"), sql.Identifier(meta), sql.Identifier(settings.pipeline_user)))
             except Exception as exc:  # reported by superset_server
                 error.append(exc)
 
@@ -151,8 +120,6 @@ def superset_metadata(settings, tmp_path_factory):
             yield Metadata(meta, work, thread, error)
         finally:
             thread.join()
-            with psycopg.connect(_libpq(meta_admin_url), autocommit=True) as conn:
-                conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(meta + "_demo")))
 
 
 def _wait_for_metadata(metadata: Metadata) -> None:
@@ -205,42 +172,11 @@ def serve_superset(meta_db: str, warehouse_db: str, work: Path, workers: int = 2
 
 
 @pytest.fixture(scope="session")
-def superset_server(superset_metadata, warehouse):
-    """Superset on a fresh metadata database with the committed dashboards imported."""
+def superset_server(superset_metadata, demo_warehouse):
+    """Superset on a fresh metadata database with the committed dashboards imported, reading the
+    demo warehouse."""
     _wait_for_metadata(superset_metadata)
-    with serve_superset(superset_metadata.name, warehouse.name, superset_metadata.work) as server:
-        yield server
-
-
-# --- the same dashboards after setup on demo data ----------------------------------------------
-
-DEMO_CASES, DEMO_SEED = 100, 20260301
-
-
-@pytest.fixture(scope="session")
-def demo_warehouse(superset_metadata, tmp_path_factory):
-    """A warehouse filled by the real pipeline (sources, raw, dbt build, quality gate, hub push,
-    reconciliation) from the demo generator, as `make demo` fills it: the demo's world ends
-    yesterday. The steps run in a child process while Superset's metadata is initialised."""
-    from demo_pipeline import PIPELINE_STEPS, demo_pipeline
-    from jiandu.bootstrap.postgres import grant_readers
-    from jiandu.settings import load_settings
-
-    as_of = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date() - dt.timedelta(days=1)
-    with demo_pipeline(tmp_path_factory.mktemp("superset_demo"), DEMO_CASES, DEMO_SEED, as_of) as demo:
-        summary = demo.run_in_subprocess(*PIPELINE_STEPS, "reconcile")
-        name = demo.wh.rsplit("/", 1)[1]
-        grant_readers(load_settings(warehouse_db=name))
-        yield Warehouse(name, demo.wh, as_of.isoformat(), summary)
-
-
-@pytest.fixture(scope="module")
-def demo_superset_server(superset_metadata, demo_warehouse, tmp_path_factory):
-    """A second Superset, on a pristine copy of the metadata database, reading the demo warehouse."""
-    _wait_for_metadata(superset_metadata)
-    work = tmp_path_factory.mktemp("superset_demo_server")
-    (work / "var" / "superset").mkdir(parents=True)
-    with serve_superset(superset_metadata.name + "_demo", demo_warehouse.name, work, workers=1) as server:
+    with serve_superset(superset_metadata.name, demo_warehouse.name, superset_metadata.work) as server:
         yield server
 
 

@@ -60,8 +60,8 @@ def rows_behind(conn: psycopg.Connection, chart: dict, region: str | None) -> in
     (DISTRICT_VIEWER, DISTRICT[0], ["warnings", "statistics"]),
     (STEWARD, None, ["quality", "push"]),
 ], ids=["bureau-viewer", "district-viewer", "steward"])
-def test_every_chart_with_demo_data_shows_it(demo_superset_server, demo_warehouse, user, region, slugs):
-    results = browse(demo_superset_server, user, slugs, f"demo-{user}")
+def test_every_chart_with_demo_data_shows_it(superset_server, demo_warehouse, user, region, slugs):
+    results = browse(superset_server, user, slugs, f"demo-{user}")
     with psycopg.connect(_libpq(demo_warehouse.admin_url)) as conn:
         for result in results:
             expected = dashboard_charts(result["slug"])

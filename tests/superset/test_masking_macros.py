@@ -7,7 +7,7 @@ import random
 
 import psycopg
 
-from conftest import PROJECT_ROOT, explain, run_dbt
+from dbt_support import explain, run_dbt
 from jiandu import standard
 from jiandu.db import libpq_url
 from jiandu.testing import temp_database

@@ -1,6 +1,6 @@
 """A synthetic warehouse for the dashboards: standard-layer rows (ZF01..ZF20), quality and push
-bookkeeping, made with SQL generate_series so the same code fills 3,000 cases for the tests and
-1,000,000 for bench/superset_bench.py.
+bookkeeping, made with SQL generate_series, so superset_bench.py (beside it) can time the dashboards' SQL at
+1,000,000 cases without running the sources and the pipeline at that scale.
 
 The standard tables must already exist (dbt creates them, empty, from an empty raw layer); the
 marts are then built by dbt from these rows. Natural persons' names are drawn from characters no
