@@ -8,8 +8,9 @@ UV_VERSION := 0.13.8
 UV := $(PYTHON) -m uv
 VENVS := .venvs
 JIANDU := $(VENVS)/main/bin/jiandu
-# two workers: most of the suite waits on servers and subprocesses (dbt, Airflow, Superset)
-PYTEST_WORKERS ?= 2
+# three workers on two cores: much of the suite waits on servers and subprocesses (dbt, Airflow,
+# Superset), and a third worker fills those waits
+PYTEST_WORKERS ?= 3
 PYTEST_ARGS ?=
 
 help: ## list the targets

@@ -35,6 +35,25 @@ def settings():
 
 
 
+# Test folders (or top-level files) that take longest, longest first, as measured by
+# `pytest --durations`: each goes whole to one worker (below), and handing out the long ones first
+# keeps a long folder from starting last and running alone at the end. Folders not named here
+# follow in collection order.
+LONGEST_FIRST = ["dbt", "superset", "marts_stats", "deploy", "quality", "marts", "test_pipeline_e2e.py",
+                 "service", "demo", "hub", "connectors", "notices"]
+
+
+def _scope(nodeid: str) -> str:
+    """A test's folder under tests/, or its file when it sits in tests/ itself."""
+    parts = nodeid.split("::", 1)[0].split("/")
+    return parts[1] if parts[0] == "tests" and len(parts) > 2 else parts[-1]
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(_scope(item.nodeid), len(rank)))   # stable: order within kept
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """`make test` runs on two pytest-xdist workers, and each test folder (or top-level test
@@ -46,7 +65,8 @@ def pytest_xdist_make_scheduler(config, log):
 
     class FolderScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            parts = nodeid.split("::", 1)[0].split("/")
-            return parts[1] if parts[0] == "tests" and len(parts) > 2 else parts[-1]
+            return _scope(nodeid)
 
+    # hand the folders out in collection order (longest first, above), not by number of tests
+    config.option.loadscopereorder = False
     return FolderScheduling(config, log)
