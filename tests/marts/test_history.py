@@ -13,6 +13,16 @@ EVAL = ("select evaluation_key, level, trigger_date, due_date, days_left, done_d
         " cleared_late, missing_field, detail from marts.fct_rule_evaluation order by evaluation_key")
 HISTORY = ("select history_key, warning_key, event, level_from, level_to, effective_date, as_of_date, late, reason"
            " from marts.fct_warning_history order by warning_key, observed_at, event_seq")
+# the dashboard's trend reads the daily counts: they must equal a recount of the history
+DAILY = ("select effective_date, region_code, event, event_count, late_count from marts.agg_warning_event_daily"
+         " order by 1, 2, 3")
+RECOUNT = ("select effective_date, region_code, event, count(*), count(*) filter (where late)"
+           " from marts.fct_warning_history group by 1, 2, 3 order by 1, 2, 3")
+
+
+def assert_daily_counts_equal_the_history(wh) -> None:
+    daily = wh.rows(DAILY)
+    assert daily and daily == wh.rows(RECOUNT)
 
 
 def test_history_across_runs(fixture_warehouse):
@@ -21,6 +31,7 @@ def test_history_across_runs(fixture_warehouse):
     first_eval = wh.rows(EVAL)
     first_history = wh.rows(HISTORY)
     assert first_eval, "no rule evaluated on the fixture"
+    assert_daily_counts_equal_the_history(wh)
 
     # the same D again: identical evaluation, nothing added to the history
     wh.marts("2026-04-10")
@@ -45,6 +56,7 @@ def test_history_across_runs(fixture_warehouse):
     added = [r for r in later if r not in first_history]
     assert set(first_history) <= set(later)
     assert [(r[1], r[2], r[3], r[4], str(r[5])) for r in added] == [("LP:1|A01|", "turned_red", "yellow", "red", "2026-04-30")]
+    assert_daily_counts_equal_the_history(wh)     # recounted for 04-30 only
     warning = wh.rows("select level, level_label, level_since, first_raised_on, days_overdue from marts.fct_warning"
                       " where warning_key = 'LP:1|A01|'")
     assert [tuple(map(str, w)) for w in warning] == [("red", "红牌", "2026-04-30", "2026-03-31", "0")]
@@ -58,6 +70,7 @@ def test_history_across_runs(fixture_warehouse):
     wh.marts("2026-05-20")
     after_change = wh.rows(HISTORY)
     assert set(later) <= set(after_change), "a source change removed past warning events"
+    assert_daily_counts_equal_the_history(wh)
     current = {r[0] for r in wh.rows("select warning_key from marts.fct_warning")}
     open_in_history = {w for w, lvl in wh.rows(
         "select distinct on (warning_key) warning_key, level_to from marts.fct_warning_history"
@@ -69,3 +82,4 @@ def test_history_across_runs(fixture_warehouse):
     wh.dbt("run", "--full-refresh", "--select", "path:models/marts/rules", "path:models/marts/warnings",
            "--vars", "{as_of: '2026-05-20'}")
     assert wh.rows(HISTORY) == before
+    assert_daily_counts_equal_the_history(wh)     # recounted from scratch

@@ -44,7 +44,7 @@ def test_district_user_sees_only_the_district_on_every_dataset(superset_server, 
     district = Client(superset_server.url, DISTRICT_VIEWER, TEST_PASSWORD)
     viewer = Client(superset_server.url, VIEWER, TEST_PASSWORD)
     checked = 0
-    for key in ("marts.fct_warning", "marts.fct_warning_history", "marts.stat_case_monthly",
+    for key in ("marts.fct_warning", "marts.agg_warning_event_daily", "marts.stat_case_monthly",
                 "marts.stat_penalty_monthly", "marts.rpt_subject_performance", "marts.rpt_subject_performance_deduction_by_region",
                 "marts.case_detail"):
         ds_id, columns = datasets[key]
