@@ -4,19 +4,18 @@ rule marts as tables of the agreed interface (when a test needs them with chosen
 run as a process on just the models under test."""
 from __future__ import annotations
 
-import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import psycopg
-from sqlalchemy.engine import make_url
 
 from jiandu.db import libpq_url
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DBT_DIR = PROJECT_ROOT / "dbt"
-DBT_BIN = PROJECT_ROOT / ".venvs" / "dbt" / "bin" / "dbt"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dbt"))
+# dbt as a process from its own environment, as every dbt test runs it (re-exported for the tests here)
+from dbt_support import DBT_BIN, PROJECT_ROOT, explain, run_dbt  # noqa: E402,F401
 
 # The seeds the marts under test read.
 SEEDS = ["code_set", "region", "performance_config", "sampling_config"]
@@ -56,26 +55,6 @@ def insert_rows(conn, table: str, rows: list[dict]) -> None:
         cols = ", ".join(row)
         marks = ", ".join(["%s"] * len(row))
         conn.execute(f"insert into {table} ({cols}) values ({marks})", list(row.values()))
-
-
-def dbt_env(database_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DBT_")}
-    url = make_url(database_url)
-    env.update(DBT_PROFILES_DIR=str(DBT_DIR), DO_NOT_TRACK="1", DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-               JIANDU_PG_HOST=url.host or "127.0.0.1", JIANDU_PG_PORT=str(url.port or 5432),
-               JIANDU_WAREHOUSE_DB=url.database, JIANDU_PIPELINE_USER=url.username or "postgres",
-               JIANDU_PIPELINE_PASSWORD=url.password or "")
-    return env
-
-
-def run_dbt(args: list[str], work_dir: Path, database_url: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    cmd = [str(DBT_BIN), *args, "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs")]
-    return subprocess.run(cmd, cwd=DBT_DIR, env=dbt_env(database_url), capture_output=True, text=True,
-                          timeout=timeout)
-
-
-def explain(proc: subprocess.CompletedProcess) -> str:
-    return f"dbt exited {proc.returncode}\n--- stdout ---\n{proc.stdout[-8000:]}\n--- stderr ---\n{proc.stderr[-3000:]}"
 
 
 def build(selection: list[str], work_dir: Path, database_url: str, as_of: str, extra: list[str] = ()) -> subprocess.CompletedProcess:
