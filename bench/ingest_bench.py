@@ -1,7 +1,8 @@
-"""Ingest benchmark: the LG and EX connectors into the raw layer, beside a plain COPY of the same
-rows from a prepared file and two pandas baselines, with each one's peak memory.
+"""Ingest benchmark: the LP, LG and EX connectors into the raw layer, beside a plain COPY of the
+same rows from a prepared file and two pandas baselines, with each one's peak memory.
 
-    .venvs/main/bin/python bench/ingest_bench.py --rows 1000000            # LG (MariaDB) and EX
+    .venvs/main/bin/python bench/ingest_bench.py --rows 1000000            # LP, LG (MariaDB) and EX
+    .venvs/main/bin/python bench/ingest_bench.py --rows 1000000 --connector lp
     .venvs/main/bin/python bench/ingest_bench.py --rows 200000 --connector lg --lg-source sqlite
     .venvs/main/bin/python bench/ingest_bench.py --rows 100000,400000      # memory at two sizes
     .venvs/main/bin/python bench/ingest_bench.py --rows 100000 --connector ex --ex-format xlsx
@@ -9,7 +10,12 @@ rows from a prepared file and two pandas baselines, with each one's peak memory.
 Every measurement runs in its own process (peak memory is that process's maximum resident set)
 against its own throw-away warehouse on the configured PostgreSQL; the LG source is a throw-away
 MariaDB database (or SQLite file) of synthetic cases, EX a drop folder of GB18030 CSV (or XLSX)
-files of 50,000 rows, each with a title row and a totals row.
+files of 50,000 rows, each with a title row and a totals row, LP the case-entry service (uvicorn,
+one worker, on a throw-away database) whose change feed holds --rows changes: cases copied in bulk
+from one registered through its API, as bench/service_bench.py loads them (about 3 changes per
+case: the case, its penalty, its first step). For LP "rows" are feed changes, spread over the
+raw.lp_<entity> tables; the service answering the feed runs on the same two cores and its time
+is part of every LP figure, baselines included.
 
 What each line measures:
 - connector: the connector end to end, from the source to committed raw rows (reading, checks,
@@ -20,7 +26,8 @@ What each line measures:
   connector writes each row twice; this COPY writes raw.ex_case_row only.)
 - pandas, read + to_sql: what people write first for this job, timed end to end like the
   connector: pd.read_sql of the LG table (pd.read_csv / pd.read_excel of each EX file, encoding
-  given rather than detected, title and totals rows dropped), the bookkeeping columns the raw table requires added in pandas (batch id,
+  given rather than detected, title and totals rows dropped; for LP requests paging through the
+  feed 5,000 changes at a time into a DataFrame split by entity), the bookkeeping columns the raw table requires added in pandas (batch id,
   key, sha256 of the row, extraction time; EX: file id and row number), then DataFrame.to_sql
   (chunks of 10,000; SQLAlchemy's insertmanyvalues) into the same raw table. It does none of
   the connector's checks (no versioning, no set-aside rows, no repair) and holds everything in
@@ -32,6 +39,7 @@ What each line measures:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -53,6 +61,10 @@ LG_COLUMNS = ["ajbh", "ajlx", "cxlx", "ay", "sxbm", "dsr", "dsrlx", "zjhm", "ajl
 LG_SCHEMA = ROOT.parent / "shared" / "legacy" / "lg-schema.sql"
 EX_PER_FILE = 50000
 MARIADB = dict(host="127.0.0.1", port=3306, user="root", password="", charset="utf8mb4")
+LP_TABLES = [f"lp_{e}" for e in ("subject", "officer", "item", "party", "case", "inspection", "penalty", "coercion",
+                                 "case_step", "publicity")]
+LP_USER = ("admin", "bench-admin-password")
+TABLES = {"lg": ["lg_t_ajxx"], "ex": ["ex_case_row"], "lp": LP_TABLES}
 
 
 def peak_mb() -> float:
@@ -124,6 +136,43 @@ def make_sqlite_lg(rows: int, folder: Path) -> str:
     return f"sqlite:///{path}"
 
 
+@contextlib.contextmanager
+def lp_service(rows: int) -> Iterator[str]:
+    """The case-entry service on a throw-away database whose change feed holds about ``rows`` changes."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from service_bench import OFFICER, bulk_load, case_body, reference_data, start_server, token
+    from sqlalchemy import create_engine, text
+    from caseentry.database import normalise_url
+    from caseentry.migrate import upgrade
+    from caseentry.users import ensure_user
+    from jiandu.testing import temp_database
+    import httpx
+    with temp_database("bench_lp") as db_url:
+        upgrade(db_url)
+        ensure_user(db_url, *LP_USER, "admin")
+        proc, base = start_server(db_url, workers=1)
+        try:
+            ref = reference_data(base, token(base, LP_USER))
+            r = httpx.post(f"{base}/api/v1/cases", json=case_body(ref, 0), timeout=30,
+                           headers={"Authorization": f"Bearer {token(base, OFFICER)}"})
+            r.raise_for_status()
+            template = r.json()["id"]
+            engine = create_engine(normalise_url(db_url))
+            count_sql = text("select count(*) filter (where record_key = :k or record_key like :k || '|%'), count(*)"
+                             " from change_outbox")
+            with engine.connect() as conn:
+                per_case, held = conn.execute(count_sql, {"k": f"LP:{template}"}).one()
+            bulk_load(db_url, template, max(0, (rows - held) // per_case))
+            with engine.connect() as conn:
+                print(f"  the feed holds {conn.execute(count_sql, {'k': ''}).one()[1]} changes"
+                      f" ({per_case} per case)", flush=True)
+            engine.dispose()
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
 def _ex_rows(unit: str, count: int) -> Iterator[list]:
     for i in range(count):
         yield [i + 1, "某区市场监督管理局", unit, "行政处罚", f"SJ2026-{i:07d}", "440100-CG-0031",
@@ -177,7 +226,7 @@ def step_lg(lg_url: str, warehouse_url: str, export: str) -> None:
         t1 = time.perf_counter()
         again = sync_lg(lg_url, conn, tables=("t_ajxx",), full_compare=True)["t_ajxx"]
         t2 = time.perf_counter()
-        _export(conn, "lg_t_ajxx", export)
+        _export(conn, "lg_t_ajxx", f"{export}.lg_t_ajxx")
     emit(first_seconds=t1 - t0, rows=first["read"], loaded=first["loaded"], repaired=first["repaired"],
          compare_seconds=t2 - t1, compare_loaded=again["loaded"], peak_mb=peak_mb())
 
@@ -190,9 +239,28 @@ def step_ex(drop_dir: str, warehouse_url: str, export: str) -> None:
         t0 = time.perf_counter()
         result = sync_ex(Path(drop_dir), conn)
         t1 = time.perf_counter()
-        _export(conn, "ex_case_row", export)
-        _export(conn, "ex_file", export + ".files")
+        _export(conn, "ex_case_row", f"{export}.ex_case_row")
+        _export(conn, "ex_file", f"{export}.ex_file")
     emit(first_seconds=t1 - t0, rows=result["rows_read"], loaded=result["versions"], peak_mb=peak_mb())
+
+
+def step_lp(base: str, warehouse_url: str, export: str) -> None:
+    import psycopg
+    from connectors.lp import LPClient, sync_lp
+    from jiandu.db import libpq_url
+    client = LPClient(base, *LP_USER)
+    with psycopg.connect(libpq_url(warehouse_url)) as conn:
+        t0 = time.perf_counter()
+        totals = sync_lp(client, conn)
+        t1 = time.perf_counter()
+        again = sync_lp(client, conn)
+        t2 = time.perf_counter()
+        for table in LP_TABLES:
+            _export(conn, table, f"{export}.{table}")
+    loaded = sum(v for k, v in totals.items() if not k.startswith("_"))
+    emit(first_seconds=t1 - t0, rows=loaded, loaded=loaded, pages=totals.get("_pages", 0),
+         again_seconds=t2 - t1, again_loaded=sum(v for k, v in again.items() if not k.startswith("_")),
+         peak_mb=peak_mb())
 
 
 def _columns(conn, table: str) -> list[str]:
@@ -214,50 +282,72 @@ def _prepare_target(conn, table: str, export: str) -> None:
     conn.execute("insert into ops.load_batch (source, stream) select 'LG', 'bench' from generate_series(1, 1000)")
     if table == "ex_case_row":
         cols = ", ".join(_columns(conn, "ex_file"))
-        with conn.cursor().copy(f"copy raw.ex_file ({cols}) from stdin") as copy, open(export + ".files", "rb") as f:
+        with conn.cursor().copy(f"copy raw.ex_file ({cols}) from stdin") as copy, open(f"{export}.ex_file", "rb") as f:
             copy.write(f.read())
         conn.execute("update raw.ex_file set superseded_by = null")
     conn.commit()
 
 
-def step_copy(table: str, warehouse_url: str, export: str) -> None:
+def step_copy(tables: str, warehouse_url: str, export: str) -> None:
     import psycopg
     from jiandu.db import libpq_url
+    names = tables.split(",")
     with psycopg.connect(libpq_url(warehouse_url)) as conn:
-        _prepare_target(conn, table, export)
-        cols = ", ".join(_columns(conn, table))
+        _prepare_target(conn, names[0], export)
+        columns = {t: ", ".join(_columns(conn, t)) for t in names}
         t0 = time.perf_counter()
-        with conn.cursor().copy(f"copy raw.{table} ({cols}) from stdin") as copy, open(export, "rb") as f:
-            while block := f.read(1 << 20):
-                copy.write(block)
+        for table in names:
+            with conn.cursor().copy(f"copy raw.{table} ({columns[table]}) from stdin") as copy, \
+                    open(f"{export}.{table}", "rb") as f:
+                while block := f.read(1 << 20):
+                    copy.write(block)
         conn.commit()
         t1 = time.perf_counter()
-        rows = conn.execute(f"select count(*) from raw.{table}").fetchone()[0]
+        rows = sum(conn.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in names)
     emit(first_seconds=t1 - t0, rows=rows, peak_mb=peak_mb())
 
 
-def step_to_sql(table: str, warehouse_url: str, export: str, limit: int) -> None:
+def _raw_dtypes(table: str) -> dict:
+    """What to_sql must be told: LP's payload is jsonb (a dict per row, serialised by SQLAlchemy)."""
+    from sqlalchemy.dialects.postgresql import JSONB
+    return {"payload": JSONB} if table.startswith("lp_") else {}
+
+
+def step_to_sql(tables: str, warehouse_url: str, export: str, limit: int) -> None:
     import pandas as pd
     import psycopg
     from sqlalchemy import create_engine
     from jiandu.db import libpq_url
+    names = tables.split(",")
     with psycopg.connect(libpq_url(warehouse_url)) as conn:
-        _prepare_target(conn, table, export)
-        cols = _columns(conn, table)
-    frame = pd.read_csv(export, sep="\t", header=None, names=cols, dtype=str, nrows=limit, na_values=["\\N"],
-                        keep_default_na=False, quoting=csv.QUOTE_NONE)
-    # The columns' own types (to_sql sends text as VARCHAR, which bigint and timestamptz refuse).
-    frame = frame.drop(columns=[c for c in ("_notes",) if c in frame])
-    for c in ("_batch_id", "_file_id", "_row_no"):
-        if c in frame:
-            frame[c] = frame[c].astype("int64")
-    frame["_extracted_at"] = pd.to_datetime(frame["_extracted_at"], utc=True, format="ISO8601")
+        _prepare_target(conn, names[0], export)
+        columns = {t: _columns(conn, t) for t in names}
+    frames = {}
+    left = limit
+    for table in names:
+        if left <= 0:
+            break
+        frame = pd.read_csv(f"{export}.{table}", sep="\t", header=None, names=columns[table], dtype=str, nrows=left,
+                            na_values=["\\N"], keep_default_na=False, quoting=csv.QUOTE_NONE)
+        # The columns' own types (to_sql sends text as VARCHAR, which bigint and timestamptz refuse).
+        frame = frame.drop(columns=[c for c in ("_notes",) if c in frame])
+        for c in ("_batch_id", "_file_id", "_row_no"):
+            if c in frame:
+                frame[c] = frame[c].astype("int64")
+        frame["_extracted_at"] = pd.to_datetime(frame["_extracted_at"], utc=True, format="ISO8601")
+        if "payload" in frame:   # jsonb in COPY's text format: only backslashes are escaped
+            frame["payload"] = frame["payload"].map(lambda v: json.loads(v.replace("\\\\", "\\"))
+                                                    if isinstance(v, str) else None)
+        frames[table] = frame
+        left -= len(frame)
     engine = create_engine(warehouse_url)
     t0 = time.perf_counter()
-    frame.to_sql(table, engine, schema="raw", if_exists="append", index=False, chunksize=10000)
+    for table, frame in frames.items():
+        frame.to_sql(table, engine, schema="raw", if_exists="append", index=False, chunksize=10000,
+                     dtype=_raw_dtypes(table))
     t1 = time.perf_counter()
     engine.dispose()
-    emit(first_seconds=t1 - t0, rows=len(frame), peak_mb=peak_mb())
+    emit(first_seconds=t1 - t0, rows=sum(len(f) for f in frames.values()), peak_mb=peak_mb())
 
 
 def _sha256_rows(frame) -> "pd.Series":
@@ -281,7 +371,7 @@ def _read_lg_frame(source: str, limit: int):
     frame["_op"] = "upsert"
     frame["_content_hash"] = _sha256_rows(content)
     frame["_record_version"] = frame["gxsj"].map(lambda v: str(v)[:19].replace(" ", "T") + "+08:00" if v else None)
-    return [frame]
+    return [("lg_t_ajxx", frame)]
 
 
 def _read_ex_frames(drop_dir: str, limit: int, file_ids: dict[str, int]):
@@ -309,28 +399,64 @@ def _read_ex_frames(drop_dir: str, limit: int, file_ids: dict[str, int]):
         frame["_content_hash"] = _sha256_rows(frame[[c for c, _ in TEMPLATE[1:]]])
         frame["_record_version"] = "2026-03-31T00:00:00+08:00"
         done += len(frame)
-        yield frame
+        yield "ex_case_row", frame
 
 
-def step_to_sql_e2e(connector: str, source: str, table: str, warehouse_url: str, export: str, limit: int) -> None:
+def _read_lp_frames(base: str, limit: int):
+    """The feed as people read it: requests page by page, a DataFrame per page, split by entity."""
+    import hashlib
+    import pandas as pd
+    import requests
+    session = requests.Session()
+    r = session.post(f"{base}/api/v1/auth/token", json={"username": LP_USER[0], "password": LP_USER[1]}, timeout=60)
+    r.raise_for_status()
+    session.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+    after, done = None, 0
+    while done < limit:
+        r = session.get(f"{base}/api/v1/changes", params={"limit": 5000} | ({"after": after} if after else {}),
+                        timeout=120)
+        r.raise_for_status()
+        page = r.json()
+        frame = pd.DataFrame(page["changes"])
+        if frame.empty:
+            break
+        if "data" not in frame:
+            frame["data"] = None
+        frame = frame.rename(columns={"key": "_source_key", "op": "_op", "cursor": "_change_cursor",
+                                      "data": "payload"})
+        frame["_content_hash"] = frame["payload"].map(lambda d: hashlib.sha256(
+            json.dumps(d, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest())
+        frame["_record_version"] = frame["payload"].map(
+            lambda d: d.get("record_version") if isinstance(d, dict) else None).fillna(frame["changed_at"])
+        for entity, part in frame.groupby("entity"):
+            yield f"lp_{entity}", part.drop(columns=["entity", "changed_at"])
+        done += len(frame)
+        after = page["next_cursor"]
+        if not page["has_more"]:
+            break
+
+
+def step_to_sql_e2e(connector: str, source: str, tables: str, warehouse_url: str, export: str, limit: int) -> None:
     import datetime as dt
     import psycopg
     from sqlalchemy import create_engine
     from jiandu.db import libpq_url
     with psycopg.connect(libpq_url(warehouse_url)) as conn:
-        _prepare_target(conn, table, export)
+        _prepare_target(conn, tables.split(",")[0], export)
         batch_id = conn.execute("select min(batch_id) from ops.load_batch").fetchone()[0]
         file_ids = dict(conn.execute("select file_name, file_id from raw.ex_file").fetchall())
     engine = create_engine(warehouse_url)
     rows = 0
     write_seconds = 0.0
     t0 = time.perf_counter()
-    frames = _read_lg_frame(source, limit) if connector == "lg" else _read_ex_frames(source, limit, file_ids)
-    for frame in frames:
+    frames = {"lg": lambda: _read_lg_frame(source, limit), "ex": lambda: _read_ex_frames(source, limit, file_ids),
+              "lp": lambda: _read_lp_frames(source, limit)}[connector]()
+    for table, frame in frames:
         frame["_batch_id"] = batch_id
         frame["_extracted_at"] = dt.datetime.now(dt.timezone.utc)
         t_write = time.perf_counter()
-        frame.to_sql(table, engine, schema="raw", if_exists="append", index=False, chunksize=10000)
+        frame.to_sql(table, engine, schema="raw", if_exists="append", index=False, chunksize=10000,
+                     dtype=_raw_dtypes(table))
         write_seconds += time.perf_counter() - t_write
         rows += len(frame)
     t1 = time.perf_counter()
@@ -356,42 +482,44 @@ def run_step(*args: str) -> dict:
 def bench_size(connector: str, rows: int, lg_source: str, to_sql_rows: int, workdir: Path,
                ex_format: str = "csv") -> list[dict]:
     from jiandu.testing import temp_database
-    table = "lg_t_ajxx" if connector == "lg" else "ex_case_row"
-    export = str(workdir / f"{connector}_{rows}.tsv")
+    from jiandu.warehouse.migrate import apply
+    tables = ",".join(TABLES[connector])
+    export = str(workdir / f"{connector}_{rows}")
     results = []
-    source_db = None
-    try:
+    with contextlib.ExitStack() as stack:
         t0 = time.perf_counter()
         if connector == "lg":
             if lg_source == "sqlite":
                 source = make_sqlite_lg(rows, workdir)
             else:
                 source_db, source = make_mariadb_lg(rows)
+                stack.callback(drop_mariadb_lg, source_db)
+        elif connector == "lp":
+            source = stack.enter_context(lp_service(rows))
         else:
             source = str(workdir / f"drop_{rows}")
             make_ex_files(rows, Path(source), file_format=ex_format)
         print(f"  prepared {rows} source rows in {time.perf_counter() - t0:.1f} s", flush=True)
         with temp_database("bench_wh") as url:
-            from jiandu.warehouse.migrate import apply
             apply(url)
             r = run_step(connector, source, url, export)
         results.append({"method": f"{connector} connector", **r})
         if connector == "lg":
             results.append({"method": "  same, full compare again (nothing changed)",
                             "first_seconds": r["compare_seconds"], "rows": r["rows"], "peak_mb": r["peak_mb"]})
-        reader = "read_sql" if connector == "lg" else ("read_excel" if ex_format == "xlsx" else "read_csv")
+        if connector == "lp":
+            print(f"  lp connector: {r['pages']} pages; run again from the stored cursor: {r['again_loaded']} rows"
+                  f" in {r['again_seconds']:.2f} s", flush=True)
+        reader = {"lg": "read_sql", "lp": "requests"}.get(connector) or (
+            "read_excel" if ex_format == "xlsx" else "read_csv")
         for method, args in (
-                (COPY_LABEL, ("copy", table, "{url}", export)),
-                (E2E_LABEL.format(reader=reader), ("to_sql_e2e", connector, source, table, "{url}", export,
+                (COPY_LABEL, ("copy", tables, "{url}", export)),
+                (E2E_LABEL.format(reader=reader), ("to_sql_e2e", connector, source, tables, "{url}", export,
                                                    str(to_sql_rows))),
-                (WRITE_LABEL, ("to_sql", table, "{url}", export, str(to_sql_rows)))):
+                (WRITE_LABEL, ("to_sql", tables, "{url}", export, str(to_sql_rows)))):
             with temp_database("bench_wh") as url:
-                from jiandu.warehouse.migrate import apply
                 apply(url)
                 results.append({"method": method, **run_step(*[a.format(url=url) for a in args])})
-    finally:
-        if source_db:
-            drop_mariadb_lg(source_db)
     return results
 
 
@@ -402,6 +530,8 @@ def main() -> None:
             step_lg(*rest)
         elif kind == "ex":
             step_ex(*rest)
+        elif kind == "lp":
+            step_lp(*rest)
         elif kind == "copy":
             step_copy(*rest)
         elif kind == "to_sql_e2e":
@@ -411,7 +541,7 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", default="100000", help="source rows; several sizes separated by commas")
-    parser.add_argument("--connector", choices=["lg", "ex", "both"], default="both")
+    parser.add_argument("--connector", choices=["lp", "lg", "ex", "all"], default="all")
     parser.add_argument("--lg-source", choices=["mariadb", "sqlite"], default="mariadb")
     parser.add_argument("--to-sql-rows", type=int, default=200000,
                         help="source rows the pandas baselines load at most (they hold them all in memory)")
@@ -420,7 +550,7 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.2f} (other work on the machine skews every figure)")
     with tempfile.TemporaryDirectory(prefix="ingest_bench_") as tmp:
         for rows in [int(x) for x in args.rows.split(",")]:
-            for connector in (["lg", "ex"] if args.connector == "both" else [args.connector]):
+            for connector in (["lp", "lg", "ex"] if args.connector == "all" else [args.connector]):
                 print(f"\n{connector.upper()} at {rows} rows" + (f" ({args.ex_format})" if connector == "ex" else ""),
                       flush=True)
                 results = bench_size(connector, rows, args.lg_source, args.to_sql_rows, Path(tmp), args.ex_format)

@@ -88,3 +88,58 @@ def test_killed_midway_and_rerun_gives_exactly_one_copy(service, fresh_warehouse
         sync_lp(LPClient(service["url"], "pipeline", "feed-password"), ref, page_size=100)
         with psycopg.connect(libpq_url(fresh_warehouse_url)) as conn:
             assert raw_counts(conn) == raw_counts(ref)   # same as one uninterrupted read
+
+
+class Recording(LPClient):
+    """Notes the cursor of each page asked for."""
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.fetched: list = []
+
+    def changes(self, after, limit):
+        self.fetched.append(after)
+        return super().changes(after, limit)
+
+
+def test_next_page_fetched_while_loading_and_a_failed_load_resumes_at_the_last_commit(
+        service, fresh_warehouse_url, monkeypatch):
+    import time
+
+    import connectors.lp as lp
+    client = Recording(service["url"], "pipeline", "feed-password")
+    real_load = lp._load_page
+    loaded_from: list = []
+    overlapped: list[bool] = []
+
+    def load(conn, position, changes, next_position, totals):
+        # While a page loads, the next one is already being asked for (no waiting in turn).
+        deadline = time.monotonic() + 10
+        while len(client.fetched) < len(loaded_from) + 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        overlapped.append(len(client.fetched) >= len(loaded_from) + 2)
+        loaded_from.append(position)
+        if len(loaded_from) == 3:
+            raise RuntimeError("warehouse gone")
+        real_load(conn, position, changes, next_position, totals)
+    monkeypatch.setattr(lp, "_load_page", load)
+    with psycopg.connect(libpq_url(fresh_warehouse_url)) as conn:
+        with pytest.raises(RuntimeError, match="warehouse gone"):
+            sync_lp(client, conn, page_size=100)
+        conn.rollback()
+        assert overlapped == [True, True, True]
+        # Pages one and two committed; the third failed and a fourth had been fetched: the stored
+        # cursor is the end of page two, where page three starts, not what was fetched beyond it.
+        stored = conn.execute("select position from ops.source_position where source = 'LP'").fetchone()[0]
+        assert stored == loaded_from[2] and client.fetched[3] != stored
+        monkeypatch.setattr(lp, "_load_page", real_load)
+        sync_lp(LPClient(service["url"], "pipeline", "feed-password"), conn, page_size=100)
+        dupes = conn.execute("select _change_cursor from (select _change_cursor from raw.lp_case union all"
+                             " select _change_cursor from raw.lp_case_step) x group by 1 having count(*) > 1"
+                             ).fetchall()
+        assert dupes == []
+        counts = raw_counts(conn)
+    with temp_database("test_lpc_ref2") as ref_url, psycopg.connect(libpq_url(ref_url)) as ref:
+        from jiandu.warehouse import migrate
+        migrate.apply(ref_url)
+        sync_lp(LPClient(service["url"], "pipeline", "feed-password"), ref, page_size=100)
+        assert counts == raw_counts(ref)   # same as one uninterrupted read
