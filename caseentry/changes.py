@@ -281,13 +281,25 @@ _HORIZON = text("""
     )::text
 """)
 
-# Read with a later snapshot S2 (READ COMMITTED takes a new one per statement).
+# Read with a later snapshot S2 (READ COMMITTED takes a new one per statement). Each change is
+# rendered as its JSON item by PostgreSQL itself: decoding every jsonb payload into Python dicts
+# and encoding it again was most of a page's time. changed_at as the API writes datetimes
+# (timefmt: China Standard Time, a fixed +08:00, to the second); "data" only for an upsert.
 _READ = text("""
-    select xid::text as xid, seq, entity, record_key, op, changed_at, data
-    from change_outbox
-    where (xid, seq) > (cast(:xid as xid8), :seq)
-      and xid < cast(:horizon as xid8)
-    order by xid, seq
+    select c.cursor,
+           case when o.op = 'upsert'
+                then json_build_object('cursor', c.cursor, 'entity', o.entity, 'key', o.record_key, 'op', o.op,
+                                       'changed_at', c.changed_at, 'data', o.data)
+                else json_build_object('cursor', c.cursor, 'entity', o.entity, 'key', o.record_key, 'op', o.op,
+                                       'changed_at', c.changed_at)
+           end::text as item
+    from change_outbox o,
+         lateral (select o.xid::text || '.' || o.seq::text as cursor,
+                         to_char(date_trunc('second', o.changed_at at time zone 'UTC') + interval '8 hours',
+                                 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"') as changed_at) c
+    where (o.xid, o.seq) > (cast(:xid as xid8), :seq)
+      and o.xid < cast(:horizon as xid8)
+    order by o.xid, o.seq
     limit :limit
 """)
 
@@ -299,16 +311,19 @@ def horizon(conn: Connection) -> int:
 
 
 @dataclass(frozen=True)
-class Change:
-    cursor: Cursor
-    entity: str
-    key: str
-    op: str
-    changed_at: Any
-    data: dict | None
+class ChangePage:
+    items: list[str]          # each change as its JSON object, rendered by PostgreSQL
+    last: Cursor | None       # the cursor of the last item
+    has_more: bool            # more changes are ready now
+
+    def json(self, after: str | None) -> bytes:
+        """The feed's response body: {"changes": [...], "next_cursor": ..., "has_more": ...}."""
+        next_cursor = str(self.last) if self.last else (after or None)
+        return ('{"changes":[' + ",".join(self.items) + '],"next_cursor":' + json.dumps(next_cursor)
+                + ',"has_more":' + ("true" if self.has_more else "false") + "}").encode("utf-8")
 
 
-def read_changes(conn: Connection, after: Cursor | None, limit: int) -> tuple[list[Change], bool]:
+def read_changes(conn: Connection, after: Cursor | None, limit: int) -> ChangePage:
     """Up to ``limit`` changes after ``after`` and whether more are ready now."""
     # The proof needs a fresh snapshot per statement; REPEATABLE READ would reuse S1 and skip.
     if conn.get_isolation_level() != "READ COMMITTED":
@@ -316,15 +331,6 @@ def read_changes(conn: Connection, after: Cursor | None, limit: int) -> tuple[li
     start = after or ZERO
     bound = horizon(conn)
     rows = conn.execute(_READ, {"xid": str(start.xid), "seq": start.seq, "horizon": str(bound),
-                                "limit": limit + 1}).mappings().all()
-    changes = [Change(Cursor(int(r["xid"]), r["seq"]), r["entity"], r["record_key"], r["op"],
-                      r["changed_at"], _as_dict(r["data"])) for r in rows[:limit]]
-    return changes, len(rows) > limit
-
-
-def _as_dict(value: Any) -> dict | None:
-    if value is None or isinstance(value, dict):
-        return value
-    return json.loads(value)
-
-
+                                "limit": limit + 1}).all()
+    page = rows[:limit]
+    return ChangePage([r.item for r in page], Cursor.parse(page[-1].cursor) if page else None, len(rows) > limit)

@@ -14,13 +14,15 @@ import json
 import logging
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
+import msgspec
 import psycopg
 import requests
+from psycopg import sql
 
 from connectors.batches import get_position, load_batch
 from connectors.http import make_session
-from connectors.raw_loader import RawRow, load_raw
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,7 @@ class LPClient:
         r.raise_for_status()
         self._token = r.json()["access_token"]
 
-    def changes(self, after: str | None, limit: int) -> dict:
+    def changes(self, after: str | None, limit: int) -> "_Page":
         if self._token is None:
             self._login()
         params = {"limit": limit}
@@ -55,7 +57,7 @@ class LPClient:
                 self._login()   # the token expired between pages
                 continue
             r.raise_for_status()
-            return r.json()
+            return _decode_page(r.content)
         raise RuntimeError("unreachable")
 
 
@@ -78,17 +80,17 @@ def sync_lp(client: LPClient, conn: psycopg.Connection, *, page_size: int = 5000
             while pending is not None and (max_pages is None or pages < max_pages):
                 page = pending.result()
                 pending = None
-                changes = page.get("changes") or []
+                changes = page.changes
                 if not changes:
                     break
                 pages += 1
-                next_position = page.get("next_cursor") or changes[-1].get("cursor")
-                if page.get("has_more") and (max_pages is None or pages < max_pages):
+                next_position = page.next_cursor or changes[-1].cursor
+                if page.has_more and (max_pages is None or pages < max_pages):
                     pending = fetcher.submit(client.changes, next_position, page_size)
                 _load_page(conn, position, changes, next_position, totals)
                 position = next_position
                 totals["_pages"] += 1
-                if not page.get("has_more"):
+                if not page.has_more:
                     break
         finally:
             if pending is not None and not pending.cancel():
@@ -99,30 +101,91 @@ def sync_lp(client: LPClient, conn: psycopg.Connection, *, page_size: int = 5000
     return dict(totals)
 
 
-def _load_page(conn: psycopg.Connection, position: str | None, changes: list[dict], next_position: str,
+class _Change(msgspec.Struct):
+    """One change as the feed sends it. ``data`` stays the JSON text received: it is only stored,
+    and PostgreSQL parses it once, as it lands in the jsonb column."""
+    cursor: Any = None
+    entity: Any = None
+    key: Any = None
+    op: Any = None
+    changed_at: Any = None
+    data: msgspec.Raw = msgspec.Raw(b"null")       # absent or null: no payload
+
+
+class _Page(msgspec.Struct):
+    changes: list[_Change] = msgspec.field(default_factory=list)
+    next_cursor: str | None = None
+    has_more: bool = False
+
+
+_decode_page = msgspec.json.Decoder(_Page).decode
+
+# The content hash of an LP row: sha256 of the op and the payload as PostgreSQL's jsonb prints it.
+# jsonb's text is canonical (keys sorted, one spacing), so equal content hashes equally however the
+# feed spaced or ordered it, and it is computed where the payload already is, not in Python.
+_HASH = "encode(sha256(convert_to(i._op || ':' || coalesce(i.payload::text, ''), 'UTF8')), 'hex')"
+
+
+def _load_page(conn: psycopg.Connection, position: str | None, changes: list[_Change], next_position: str,
                totals: dict[str, int]) -> None:
-    """One page in one load batch: its rows, its set-aside records and its cursor commit together."""
+    """One page in one load batch: its rows, its set-aside records and its cursor commit together.
+
+    The page is COPY'd once into a temporary table, then each entity's new versions go to its
+    raw.lp_<entity> in one INSERT ... SELECT: a version is new when its key's previous row (in
+    this page, else in the raw table) has another content hash or op, so a page read twice adds
+    nothing.
+    """
     with load_batch(conn, SOURCE, STREAM, position) as batch:
-        by_entity: dict[str, list[RawRow]] = defaultdict(list)
-        for i, ch in enumerate(changes):
-            entity, key, op = ch.get("entity"), ch.get("key"), ch.get("op")
-            if entity not in ENTITIES or not key or op not in ("upsert", "delete"):
-                batch.reject(f"变更流 cursor={ch.get('cursor')}（第{i + 1}条）",
-                             f"无法识别的变更记录：实体“{entity}”、主键“{key}”、操作“{op}”，应为已知实体的 upsert 或 delete",
-                             record_key=str(key) if key else None, field_name="entity",
-                             raw_content=json.dumps(ch, ensure_ascii=False)[:4000])
-                continue
-            data = ch.get("data") if op == "upsert" else None
-            version = (data or {}).get("record_version") or ch.get("changed_at")
-            by_entity[entity].append(RawRow(source_key=str(key), values={"payload": data}, op=op,
-                                            record_version=version,
-                                            extra={"_change_cursor": ch.get("cursor")}))
-        for entity, rows in by_entity.items():
-            counts = load_raw(conn, f"lp_{entity}", ["payload"], rows, batch_id=batch.batch_id,
-                              extracted_at=batch.extracted_at, extra_columns=["_change_cursor"])
-            batch.add_counts(counts.read, counts.loaded)
-            totals[entity] += counts.loaded
+        read: dict[str, int] = defaultdict(int)
+        unreadable: list[tuple[int, _Change]] = []
+        with conn.cursor() as cur:
+            cur.execute("create temporary table if not exists _in_lp (_ord bigserial, entity text, _source_key text,"
+                        " _op text, _changed_at text, _change_cursor text, payload jsonb) on commit drop")
+            cur.execute("truncate _in_lp")
+            with cur.copy("copy _in_lp (entity, _source_key, _op, _changed_at, _change_cursor, payload)"
+                          " from stdin") as copy:
+                for i, ch in enumerate(changes):
+                    entity, key, op = ch.entity, ch.key, ch.op
+                    if entity not in ENTITIES or not key or op not in ("upsert", "delete"):
+                        unreadable.append((i, ch))   # set aside once the COPY is done (one connection)
+                        continue
+                    data = bytes(ch.data) if op == "upsert" else b"null"
+                    copy.write_row((entity, str(key), op, ch.changed_at, ch.cursor,
+                                    None if data in (b"null", b"") else data.decode("utf-8")))
+                    read[entity] += 1
+            for i, ch in unreadable:
+                batch.reject(f"变更流 cursor={ch.cursor}（第{i + 1}条）",
+                             f"无法识别的变更记录：实体“{ch.entity}”、主键“{ch.key}”、操作“{ch.op}”，"
+                             "应为已知实体的 upsert 或 delete",
+                             record_key=str(ch.key) if ch.key else None, field_name="entity",
+                             raw_content=msgspec.json.encode(ch).decode("utf-8")[:4000])
+            for entity, count in read.items():
+                cur.execute(sql.SQL(_INSERT).format(target=sql.Identifier("raw", f"lp_{entity}"), hash=sql.SQL(_HASH)),
+                            {"batch_id": batch.batch_id, "extracted_at": batch.extracted_at, "entity": entity})
+                batch.add_counts(count, cur.rowcount)
+                totals[entity] += cur.rowcount
         batch.position_to = next_position
+
+
+# record_version: the payload's own (the service's version of the record), else the change's time.
+_INSERT = """
+    insert into {target} (_batch_id, _source_key, _op, _content_hash, _extracted_at, _record_version,
+                          _change_cursor, payload)
+    select %(batch_id)s, i._source_key, i._op, i._hash, %(extracted_at)s,
+           coalesce(i.payload ->> 'record_version', i._changed_at), i._change_cursor, i.payload
+    from (
+        select i.*, lag(i._hash) over w as _prev_hash, lag(i._op) over w as _prev_op
+        from (select i.*, {hash} as _hash from _in_lp i where i.entity = %(entity)s) i
+        window w as (partition by i._source_key order by i._ord)
+    ) i
+    left join lateral (
+        select r._content_hash, r._op from {target} r
+        where r._source_key = i._source_key order by r._raw_id desc limit 1
+    ) l on true
+    where (i._prev_hash is null and (l._content_hash is distinct from i._hash or l._op is distinct from i._op))
+       or (i._prev_hash is not null and (i._prev_hash <> i._hash or i._prev_op <> i._op))
+    order by i._ord
+"""
 
 
 def sync_from_settings(conn: psycopg.Connection) -> dict[str, int]:

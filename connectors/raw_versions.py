@@ -1,6 +1,6 @@
 """Writing source rows into the raw layer as versions, for the LG and EX connectors.
 
-``raw_loader.load_raw`` takes a record_version from the caller. These connectors need one that
+LP takes the record_version its feed sends (connectors.lp). These connectors need one that
 depends on the key's previous raw row (the standard's ``rules.record_version``: the source's own
 change time where it moved, else the time the content was first seen; never backwards, and moving
 on every change), so the comparison with the previous row and the record_version are both worked
@@ -8,8 +8,8 @@ out inside PostgreSQL, in one INSERT ... SELECT from a COPY-filled staging table
 
 Content hashes: each table has one definition, used for all its rows. LG hashes the packed row
 the source sends (``lg.row_hash``), EX the row's COPY text (``ex_prepare.row_hash``), both cheaper than
-``raw_loader.content_hash``'s JSON; ``content_hash_fast`` computes that JSON hash where a row
-cannot be packed. A deletion hashes as sha256('delete:' + key).
+``content_hash``'s JSON; ``content_hash_fast`` computes that JSON hash where a row cannot be
+packed. A deletion hashes as sha256('delete:' + key).
 """
 from __future__ import annotations
 
@@ -43,8 +43,14 @@ def batch_now(batch: Batch) -> dt.datetime:
     return batch.extracted_at.astimezone(SOURCE_TZ).replace(microsecond=0)
 
 
+def content_hash(values: Any) -> str:
+    """The reference content hash: sha256 over a canonical JSON form of the row's content."""
+    payload = json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
 def content_hash_fast(op: str, values: Sequence[str | None]) -> str:
-    """``raw_loader.content_hash([op, values])`` for text-or-None values, at half the cost."""
+    """``content_hash([op, values])`` for text-or-None values, at half the cost."""
     body = ",".join(["null" if v is None else _json_str(v) for v in values])
     return hashlib.sha256(f'["{op}",[{body}]]'.encode("utf-8")).hexdigest()
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from caseentry.changes import DEFAULT_LIMIT, MAX_LIMIT, Cursor, read_changes
 from caseentry.errors import CURSOR_INVALID, Problems
 from caseentry.permissions import FEED_READERS, require_role
 from caseentry.routes.common import CurrentUser, reading
-from caseentry.timefmt import format_datetime
 
 router = APIRouter(tags=["变更订阅（数据管道）"])
 
@@ -26,7 +25,7 @@ router = APIRouter(tags=["变更订阅（数据管道）"])
 )
 def changes(request: Request, user: CurrentUser,
             after: Annotated[str | None, Query(description="上次响应的 next_cursor；省略则从头读取")] = None,
-            limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT) -> JSONResponse:
+            limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT) -> Response:
     require_role(user, FEED_READERS, "读取变更订阅")
     cursor = None
     if after:
@@ -37,13 +36,5 @@ def changes(request: Request, user: CurrentUser,
             problems.add("after", CURSOR_INVALID, f"“{after}”不是本服务发出的游标")
             problems.raise_if_any()
     with reading(request) as conn:
-        rows, has_more = read_changes(conn, cursor, limit)
-    items = []
-    for change in rows:
-        item = {"cursor": str(change.cursor), "entity": change.entity, "key": change.key, "op": change.op,
-                "changed_at": format_datetime(change.changed_at)}
-        if change.op == "upsert":
-            item["data"] = change.data
-        items.append(item)
-    next_cursor = items[-1]["cursor"] if items else (after or None)
-    return JSONResponse({"changes": items, "next_cursor": next_cursor, "has_more": has_more})
+        page = read_changes(conn, cursor, limit)
+    return Response(page.json(after), media_type="application/json")

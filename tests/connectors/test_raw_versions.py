@@ -4,8 +4,7 @@ import datetime as dt
 import pytest
 
 from connectors.lg import packed, packed_to_copy, unpack
-from connectors.raw_loader import content_hash
-from connectors.raw_versions import content_hash_fast, copy_line, record_version_text
+from connectors.raw_versions import content_hash, content_hash_fast, copy_line, record_version_text
 
 
 @pytest.mark.parametrize("values", [
@@ -13,7 +12,7 @@ from connectors.raw_versions import content_hash_fast, copy_line, record_version
     ['引号"与\\反斜杠', "tab\tnew\nline\rcr", "\x01\x1f控制", "𠀋", "\u2028"],
     [None, None],
 ])
-def test_fast_hash_is_load_raws_hash(values):
+def test_fast_hash_is_the_reference_hash(values):
     assert content_hash_fast("upsert", values) == content_hash(["upsert", values])
     assert content_hash_fast("delete", values) == content_hash(["delete", values])
 
