@@ -205,3 +205,17 @@ def test_rapid_updates_of_one_record_get_distinct_versions(admin, pipeline):
         admin.post("/api/v1/items", {**body, "fine_max": str(Decimal(100 + i))})
     versions = [c["changed_at"] for c in follower.read() if c["key"] == code]
     assert len(versions) == 4 and versions == sorted(set(versions))
+
+
+def test_text_with_quotes_backslashes_and_line_breaks_arrives_verbatim(admin, pipeline):
+    """The feed's JSON is rendered by PostgreSQL and joined as bytes: escapes must survive as such."""
+    follower = Follower(pipeline)
+    follower.read()
+    code = f"ESC-{unique()}"
+    basis = '《某法》第一条\n第二款：“引号”与 "quotes"、反斜杠 \\ 与 \\n 字样\t制表符 😀'
+    ok(admin.post("/api/v1/items", {"item_code": code, "item_name": "转义\\测试", "item_category": "2",
+                                    "domain_code": "01", "legal_basis": basis, "legal_review_required": False,
+                                    "valid_from": "2020-01-01"}), 201)
+    [change] = [c for c in follower.read() if c["key"] == code]
+    assert change["data"]["legal_basis"] == basis and change["data"]["item_name"] == "转义\\测试"
+    assert_standard_form(change)
