@@ -61,13 +61,14 @@ def migrate() -> None:
 @click.option("--role", required=True, type=click.Choice(["officer", "leader", "legal_reviewer", "supervisor",
                                                             "admin", "pipeline"]))
 @click.option("--subject-code", default=None, help="the unit, for every role but admin and pipeline")
-def ensure_user_command(username: str, role: str, subject_code: str | None) -> None:
+@click.option("--full-name", default=None, help="姓名; required for a leader, who signs approvals with it")
+def ensure_user_command(username: str, role: str, subject_code: str | None, full_name: str | None) -> None:
     """Create the user or reset its password."""
     from caseentry.users import ensure_user
     password = os.environ.get("JIANDU_USER_PASSWORD") or click.prompt("password", hide_input=True,
                                                                        confirmation_prompt=True)
     try:
-        ensure_user(_settings().service_db_url, username, password, role, subject_code)
+        ensure_user(_settings().service_db_url, username, password, role, subject_code, full_name)
     except ValueError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"user {username} ({role}) ready")

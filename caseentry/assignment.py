@@ -17,7 +17,8 @@ from caseentry.case_rules import validate_case
 from caseentry.cases import _save, load_refs, state_for_user
 from caseentry.changes import ChangeLog
 from caseentry.errors import (
-    ASSIGNEE_INVALID, CASE_CLOSED, DATE_ORDER, REQUIRED, STEP_APPROVED, TOO_LONG, Problems, forbidden, not_found,
+    APPROVER_NOT_SELF, ASSIGNEE_INVALID, CASE_CLOSED, DATE_ORDER, REQUIRED, STEP_APPROVED, TOO_LONG, Problems, forbidden,
+    not_found,
 )
 from caseentry.labels import code_label
 from caseentry.permissions import may_lead
@@ -43,19 +44,25 @@ def approve_step(conn: Connection, user: User, case_id: int, seq: int, body: App
         problems.add(None, CASE_CLOSED, f"案件状态为“{code_label('case_status', state.case['status'])}”，不能再审批")
     if old.get("approver_name"):
         problems.add("approver_name", STEP_APPROVED, f"已由“{old['approver_name']}”审批，不能再次审批")
-    if not body.approver_name:
-        problems.add("approver_name", REQUIRED, "为必填项：请填写审批人姓名")
+    # The approver is the leader signing in: their recorded name, never one typed for somebody
+    # else. An account without a recorded name (made before names were kept) types it.
+    approver = user.full_name or (body.approver_name.strip() if body.approver_name else None)
+    if user.full_name and body.approver_name and body.approver_name.strip() != user.full_name:
+        problems.add("approver_name", APPROVER_NOT_SELF,
+                     f"“{body.approver_name}”不是当前登录的负责人：审批以本人姓名（{user.full_name}）签署，不能代他人审批")
+    if not approver:
+        problems.add("approver_name", REQUIRED, "为必填项：请填写审批人姓名（管理员为账号登记姓名后自动填写）")
     completed = body.completed_at
     if completed is not None and old["completed_at"] is not None:
         problems.add("completed_at", STEP_APPROVED, "该环节已完成，审批不改变其完成时间")
     elif completed is not None and completed < old["entered_at"]:
         problems.add("completed_at", DATE_ORDER,
                      f"（{format_datetime(completed)}）早于进入环节时间（{format_datetime(old['entered_at'])}）")
-    check_fields(problems, "case_step", {"approver_name": body.approver_name, "opinion": body.opinion})
+    check_fields(problems, "case_step", {"approver_name": approver, "opinion": body.opinion})
     problems.raise_if_any()
     new = state.copy()
     step = next(s for s in new.steps if s["seq"] == seq)
-    step["approver_name"] = body.approver_name
+    step["approver_name"] = approver
     if body.opinion is not None:
         step["opinion"] = body.opinion
     if completed is not None:

@@ -110,6 +110,7 @@ class User:
     role: str
     subject_code: str | None
     region_code: str | None    # the unit's region, for supervisors
+    full_name: str | None = None
 
     @property
     def actor(self) -> Actor:
@@ -119,7 +120,8 @@ class User:
 def load_user(conn: Connection, user_id: int, generation: int | None = None) -> User | None:
     row = conn.execute(
         select(t.app_user.c.id, t.app_user.c.username, t.app_user.c.role, t.app_user.c.subject_code,
-               t.app_user.c.token_generation, t.app_user.c.is_active, t.subject.c.region_code)
+               t.app_user.c.token_generation, t.app_user.c.is_active, t.subject.c.region_code,
+               t.app_user.c.full_name)
         .select_from(t.app_user.outerjoin(t.subject, t.subject.c.subject_code == t.app_user.c.subject_code))
         .where(t.app_user.c.id == user_id)
     ).mappings().first()
@@ -127,7 +129,7 @@ def load_user(conn: Connection, user_id: int, generation: int | None = None) -> 
         return None
     if generation is not None and row["token_generation"] != generation:
         return None
-    return User(row["id"], row["username"], row["role"], row["subject_code"], row["region_code"])
+    return User(row["id"], row["username"], row["role"], row["subject_code"], row["region_code"], row["full_name"])
 
 
 def bearer_token(request: Request) -> str | None:

@@ -45,6 +45,7 @@ EXTENSION_ONCE = "EXTENSION_ONCE"          # coercion term extended a second tim
 DEMAND_NOTICE_MISSING = "DEMAND_NOTICE_MISSING"  # court application without a prior demand notice
 CASE_CLOSED = "CASE_CLOSED"                # the case's status allows no such change
 STEP_APPROVED = "STEP_APPROVED"            # a step approved already
+APPROVER_NOT_SELF = "APPROVER_NOT_SELF"    # an approval signed with a name not the leader's own
 ASSIGNEE_INVALID = "ASSIGNEE_INVALID"      # a case reassigned to someone who cannot handle it
 NOT_DECIDED = "NOT_DECIDED"                # publicity of a penalty not decided
 DUPLICATE = "DUPLICATE"                    # the record exists already

@@ -103,6 +103,7 @@ class UserIn(Body):
     password: str | None = None
     role: Text = None
     subject_code: Text = None
+    full_name: Text = None
 
 
 # --- reference data (ZF01-ZF04) -----------------------------------------------------------
@@ -290,7 +291,8 @@ class StepPatch(Body):
 
 
 class ApproveIn(Body):
-    """A leader's approval of a step: who signs, their opinion, and (an open step) when it ends."""
+    """A leader's approval of a step: their opinion and (an open step) when it ends. It is signed with
+    the leader's recorded name; ``approver_name`` is needed only by an account without one."""
     approver_name: Text = None
     opinion: Text = None
     completed_at: DateTime = None

@@ -99,6 +99,8 @@ app_user = Table(
     Column("password_hash", Text, nullable=False),
     Column("role", String(20), nullable=False),
     Column("subject_code", String(18), ForeignKey("subject.subject_code")),
+    # 姓名 (migration 0004): a leader's approvals are signed with it.
+    Column("full_name", String(50)),
     Column("is_active", Boolean, nullable=False, server_default=text("true")),
     # Raised whenever the password is reset: tokens carry it, so old tokens stop working.
     Column("token_generation", Integer, nullable=False, server_default=text("0")),

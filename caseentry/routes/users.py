@@ -14,14 +14,16 @@ router = APIRouter(tags=["用户"])
 def create_user(request: Request, body: UserIn, user: CurrentUser) -> dict:
     require_role(user, ("admin",), "管理用户")
     with transaction(request) as conn:
-        return save_user(conn, user.actor, body.username, body.password, body.role, body.subject_code, reset=False)
+        return save_user(conn, user.actor, body.username, body.password, body.role, body.subject_code, reset=False,
+                         full_name=body.full_name)
 
 
-@router.put("/api/v1/users/{username}", summary="重置用户的密码、角色和所属主体（管理员）")
+@router.put("/api/v1/users/{username}", summary="重置用户的密码、角色、所属主体和姓名（管理员）")
 def reset_user(request: Request, username: str, body: UserIn, user: CurrentUser) -> dict:
     require_role(user, ("admin",), "管理用户")
     with transaction(request) as conn:
-        return save_user(conn, user.actor, username, body.password, body.role, body.subject_code, reset=True)
+        return save_user(conn, user.actor, username, body.password, body.role, body.subject_code, reset=True,
+                         full_name=body.full_name)
 
 
 @router.get("/api/v1/users", summary="用户列表（管理员）")

@@ -51,6 +51,10 @@ def world(admin) -> World:
     return build_world(admin)
 
 
+# A leader signs approvals with their recorded name: the tests' leaders are all 赵局长.
+FULL_NAMES = {"leader": "赵局长", "officer": "钱警官", "legal_reviewer": "孙法制", "supervisor": "李监督"}
+
+
 @pytest.fixture(scope="session")
 def make_user(client, admin):
     """make_user(role, subject_code) -> Api logged in as a new user of that role."""
@@ -59,7 +63,7 @@ def make_user(client, admin):
     def make(role: str, subject_code: str | None = None) -> Api:
         username = f"{role}{next(made)}"
         r = admin.post("/api/v1/users", {"username": username, "password": "password-123", "role": role,
-                                         "subject_code": subject_code})
+                                         "subject_code": subject_code, "full_name": FULL_NAMES.get(role, "测试用户")})
         assert r.status_code == 201, r.text
         return Api(client, login(client, username, "password-123"))
     return make

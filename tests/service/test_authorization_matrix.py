@@ -72,7 +72,7 @@ def cast(app, client, admin, world) -> Cast:
     for name, (role, unit) in units.items():
         username = f"mx_{name}_{unique()}"
         ok(admin.post("/api/v1/users", {"username": username, "password": PASSWORD, "role": role,
-                                        "subject_code": c.subjects[unit]}), 201)
+                                        "subject_code": c.subjects[unit], "full_name": "赵局长"}), 201)
         c.users[name] = username
     c.users["admin"], c.users["pipeline"] = ADMIN[0], PIPELINE[0]
     passwords = {name: PASSWORD for name in units} | {"admin": ADMIN[1], "pipeline": PIPELINE[1]}

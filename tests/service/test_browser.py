@@ -91,7 +91,7 @@ def people(admin, world):
     for role in ("officer", "leader"):
         username = f"web_{role}_{unique()}"
         ok(admin.post("/api/v1/users", {"username": username, "password": PASSWORD, "role": role,
-                                        "subject_code": world.subject}), 201)
+                                        "subject_code": world.subject, "full_name": "赵局长"}), 201)
         names[role] = username
     return names
 
@@ -256,11 +256,8 @@ def _leader_on_a_phone(p: Page, people) -> None:
     assert width[0] <= width[1] + 1, f"the case page is wider than a phone's screen: {width}"
     p.shot("leader-phone-case")
 
-    # approve the officer's C2 step (seq 2)
-    p.type("approve2.approver_name", "")
-    p.submit("#approve2 button")
-    assert "审批人" in p.error_next_to("approve2.approver_name")
-    p.type("approve2.approver_name", "赵局长")
+    # approve the officer's C2 step (seq 2): signed with the leader's own name, not typed
+    assert "赵局长（本人签署）" in p.el("approve2.signer").text
     p.type("approve2.opinion", "同意调查结论")
     p.submit("#approve2 button")
     assert "同意调查结论" in p.body(), p.body()[:500]

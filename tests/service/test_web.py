@@ -88,7 +88,7 @@ def test_a_leader_revokes_a_case_with_a_reason(browser, world, admin):
     officer, leader = ("web_revoke_officer", "password-123"), ("web_revoke_leader", "password-123")
     for (username, password), role in ((officer, "officer"), (leader, "leader")):
         r = admin.post("/api/v1/users", {"username": username, "password": password, "role": role,
-                                         "subject_code": world.subject})
+                                         "subject_code": world.subject, "full_name": "赵局长"})
         assert r.status_code == 201, r.text
     _login(browser, officer)
     created = browser.post("/ui/cases/new", data=_new_case_form(
