@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -52,7 +52,10 @@ class CaseState:
                                                            "penalty": "penalty."})
 
     def copy(self) -> "CaseState":
-        return copy.deepcopy(self)
+        # The parts hold only dicts, lists and immutable scalars (str, numbers, datetimes, None):
+        # copying those containers is a deep copy, at a fraction of copy.deepcopy's cost (which was
+        # a tenth of a step's time in the service).
+        return CaseState(**{f.name: _fresh(getattr(self, f.name)) for f in fields(self)})
 
     def stages(self) -> set[str]:
         return {s["stage_code"] for s in self.steps}
@@ -62,6 +65,16 @@ class CaseState:
             prefix = (measure or {}).get("_path", "coercion.")
             return prefix + name
         return self.paths.get(part, "") + name
+
+
+def _fresh(value: Any) -> Any:
+    if value.__class__ is dict:
+        return {k: _fresh(v) for k, v in value.items()}
+    if value.__class__ is list:
+        return [_fresh(v) for v in value]
+    if isinstance(value, (dict, list, set)):   # any other container: leave it to deepcopy
+        return copy.deepcopy(value)
+    return value
 
 
 @dataclass

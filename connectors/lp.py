@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -135,6 +134,13 @@ def content_hash(op: str, data: bytes | None) -> str:
     return hashlib.sha256(op.encode("ascii") + b":" + body).hexdigest()
 
 
+def _text(value: Any) -> str | None:
+    """A field kept as text, whatever JSON type the feed gave it."""
+    if value is None or isinstance(value, str):
+        return value
+    return msgspec.json.encode(value).decode("utf-8")
+
+
 def _load_page(conn: psycopg.Connection, position: str | None, changes: list[_Change], next_position: str,
                totals: dict[str, int]) -> None:
     """One page in one load batch: its rows, its set-aside records and its cursor commit together.
@@ -161,8 +167,8 @@ def _load_page(conn: psycopg.Connection, position: str | None, changes: list[_Ch
                     data = bytes(ch.data) if op == "upsert" else None
                     if data in (b"null", b""):
                         data = None
-                    copy.write_row((entity, str(key), op, content_hash(op, data), ch.changed_at, ch.cursor,
-                                    None if data is None else data.decode("utf-8")))
+                    copy.write_row((entity, str(key), op, content_hash(op, data), _text(ch.changed_at),
+                                    _text(ch.cursor), None if data is None else data.decode("utf-8")))
                     read[entity] += 1
             for i, ch in unreadable:
                 batch.reject(f"变更流 cursor={ch.cursor}（第{i + 1}条）",

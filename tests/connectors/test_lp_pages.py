@@ -3,8 +3,8 @@
 The pages are built here, as the feed would send them, so every case of versioning is exercised
 without a service (tests/test_lp_connector.py reads the real service's feed).
 """
-import datetime as dt
 import json
+from collections import defaultdict
 
 import msgspec
 import psycopg
@@ -28,9 +28,7 @@ def change(key, name="甲局", *, op="upsert", entity="subject", cursor="1.1", d
 
 
 def load(conn, changes, position="p1"):
-    totals: dict = {}
-    from collections import defaultdict
-    totals = defaultdict(int)
+    totals: dict = defaultdict(int)
     lp._load_page(conn, None, changes, position, totals)
     return dict(totals)
 
@@ -118,3 +116,11 @@ def test_unreadable_changes_are_set_aside_with_the_reason_and_the_rest_goes_on(c
     assert [r[0] for r in rows] == ["变更流 cursor=7.2（第2条）", "变更流 cursor=7.3（第3条）", "变更流 cursor=7.4（第4条）"]
     assert "spaceship" in rows[0][3] and "440106198503120015" not in rows[0][2] and "440106********0015" in rows[0][2]
     assert "merge" in rows[2][3]
+
+
+def test_odd_json_types_in_bookkeeping_fields_are_kept_as_text(conn):
+    odd = lp._Change(cursor=12.5, entity="subject", key=7, op="upsert", changed_at={"at": "2026"},
+                     data=msgspec.Raw(b'{"subject_code": "S7"}'))
+    assert load(conn, [odd]) == {"subject": 1}
+    row = conn.execute("select _source_key, _change_cursor, _record_version from raw.lp_subject").fetchone()
+    assert row == ("7", "12.5", '{"at":"2026"}')
