@@ -22,6 +22,16 @@ router = APIRouter(tags=["变更订阅（数据管道）"])
         "`next_cursor` 作为 `after` 继续读取。`data` 为标准数据集字段（未脱敏，仅供数据管道推送省平台），"
         "另有 `record_version` 与 `extra`。同一记录以 `record_version` 最大者为准。"
     ),
+    responses={200: {"description": "一页变更（删除的记录没有 data）", "content": {"application/json": {"example": {
+        "changes": [
+            {"cursor": "7421.1532", "entity": "case", "key": "LP:12", "op": "upsert",
+             "changed_at": "2026-03-01T09:00:05+08:00",
+             "data": {"case_id": "LP:12", "case_no": "穗城管罚〔2026〕12号", "status": "10",
+                      "record_version": "2026-03-01T09:00:05+08:00", "extra": {}}},
+            {"cursor": "7430.1540", "entity": "case_step", "key": "LP:13|1", "op": "delete",
+             "changed_at": "2026-03-01T09:02:11+08:00"},
+        ],
+        "next_cursor": "7430.1540", "has_more": False}}}}},
 )
 def changes(request: Request, user: CurrentUser,
             after: Annotated[str | None, Query(description="上次响应的 next_cursor；省略则从头读取")] = None,
