@@ -56,13 +56,14 @@ from typing import Iterator
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from connectors.lp import ENTITIES as LP_ENTITIES  # noqa: E402
+
 LG_COLUMNS = ["ajbh", "ajlx", "cxlx", "ay", "sxbm", "dsr", "dsrlx", "zjhm", "ajly", "fadd", "xzqh", "larq", "cfjdsh",
               "cfjdrq", "cfzl", "fkje", "msje", "sdrq", "jarq", "zt", "zfry", "jgid", "gxsj"]
 LG_SCHEMA = ROOT.parent / "shared" / "legacy" / "lg-schema.sql"
 EX_PER_FILE = 50000
 MARIADB = dict(host="127.0.0.1", port=3306, user="root", password="", charset="utf8mb4")
-LP_TABLES = [f"lp_{e}" for e in ("subject", "officer", "item", "party", "case", "inspection", "penalty", "coercion",
-                                 "case_step", "publicity")]
+LP_TABLES = [f"lp_{e}" for e in LP_ENTITIES]
 LP_USER = ("admin", "bench-admin-password")
 TABLES = {"lg": ["lg_t_ajxx"], "ex": ["ex_case_row"], "lp": LP_TABLES}
 

@@ -46,8 +46,9 @@ def approve_step(conn: Connection, user: User, case_id: int, seq: int, body: App
         problems.add("approver_name", STEP_APPROVED, f"已由“{old['approver_name']}”审批，不能再次审批")
     # The approver is the leader signing in: their recorded name, never one typed for somebody
     # else. An account without a recorded name (made before names were kept) types it.
-    approver = user.full_name or (body.approver_name.strip() if body.approver_name else None)
-    if user.full_name and body.approver_name and body.approver_name.strip() != user.full_name:
+    typed = body.approver_name.strip() if body.approver_name else None
+    approver = user.full_name or typed
+    if user.full_name and typed and typed != user.full_name:
         problems.add("approver_name", APPROVER_NOT_SELF,
                      f"“{body.approver_name}”不是当前登录的负责人：审批以本人姓名（{user.full_name}）签署，不能代他人审批")
     if not approver:

@@ -58,6 +58,7 @@ record_version, exactly as the hub does.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 import weakref
@@ -168,16 +169,10 @@ class ChangeLog:
                         mask_record(entity, after) if after else None)
 
 
-_INSERTS: dict[str, Any] = {}
-
-
+@functools.cache
 def _insert_statement(entity: str):
-    stmt = _INSERTS.get(entity)
-    if stmt is None:
-        table = PUBLISHED[entity]
-        stmt = _INSERTS[entity] = (table.insert().values(record_version=literal_column(_FIRST_VERSION))
-                                   .returning(*table.c))
-    return stmt
+    table = PUBLISHED[entity]
+    return table.insert().values(record_version=literal_column(_FIRST_VERSION)).returning(*table.c)
 
 
 def _key_clause(table: Table, key: Mapping[str, Any]):

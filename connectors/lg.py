@@ -302,7 +302,7 @@ def unpack(line: str) -> list[str | None]:
 def row_hash(packed_bytes: bytes) -> str:
     """A LG row's content hash: sha256 of 'upsert', U+001E and the packed row, taken from the
     bytes the source sent without building anything per value. (A row with U+001F in a value,
-    which the packed form cannot carry unambiguously, is hashed by raw_versions.content_hash.)"""
+    which the packed form cannot carry unambiguously, is hashed by raw_versions.content_hash_fast.)"""
     h = _HASH_PREFIX.copy()
     h.update(packed_bytes)
     return h.hexdigest()

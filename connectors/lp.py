@@ -9,7 +9,6 @@ warehouse is.
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 from collections import defaultdict
@@ -95,11 +94,10 @@ def sync_lp(client: LPClient, conn: psycopg.Connection, *, page_size: int = 1000
                 if not page.has_more:
                     break
         finally:
-            if pending is not None and not pending.cancel():
-                # A page still in flight when loading failed: wait for it (its outcome no longer
-                # matters) so that the client is not left in use by a thread nobody waits for.
-                with contextlib.suppress(Exception):
-                    pending.result()
+            # A page fetched ahead of a failed load is not wanted: drop it if it has not started
+            # (leaving the executor waits for one in flight, whose outcome no longer matters).
+            if pending is not None:
+                pending.cancel()
     return dict(totals)
 
 

@@ -7,9 +7,8 @@ on every change), so the comparison with the previous row and the record_version
 out inside PostgreSQL, in one INSERT ... SELECT from a COPY-filled staging table.
 
 Content hashes: each table has one definition, used for all its rows. LG hashes the packed row
-the source sends (``lg.row_hash``), EX the row's COPY text (``ex_prepare.row_hash``), both cheaper than
-``content_hash``'s JSON; ``content_hash_fast`` computes that JSON hash where a row cannot be
-packed. A deletion hashes as sha256('delete:' + key).
+the source sends (``lg.row_hash``), EX the row's COPY text (``ex_prepare.row_hash``), both cheaper than a JSON
+form; ``content_hash_fast`` computes the JSON hash where a row cannot be packed. A deletion hashes as sha256('delete:' + key).
 """
 from __future__ import annotations
 
@@ -43,14 +42,9 @@ def batch_now(batch: Batch) -> dt.datetime:
     return batch.extracted_at.astimezone(SOURCE_TZ).replace(microsecond=0)
 
 
-def content_hash(values: Any) -> str:
-    """The reference content hash: sha256 over a canonical JSON form of the row's content."""
-    payload = json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
 def content_hash_fast(op: str, values: Sequence[str | None]) -> str:
-    """``content_hash([op, values])`` for text-or-None values, at half the cost."""
+    """sha256 of the canonical JSON ``[op, values]`` (sorted keys, no spacing, UTF-8) for
+    text-or-None values, built without json.dumps."""
     body = ",".join(["null" if v is None else _json_str(v) for v in values])
     return hashlib.sha256(f'["{op}",[{body}]]'.encode("utf-8")).hexdigest()
 

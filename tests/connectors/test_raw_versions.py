@@ -1,10 +1,18 @@
 """Helpers shared by the LG and EX connectors."""
 import datetime as dt
+import hashlib
+import json
 
 import pytest
 
 from connectors.lg import packed, packed_to_copy, unpack
-from connectors.raw_versions import content_hash, content_hash_fast, copy_line, record_version_text
+from connectors.raw_versions import content_hash_fast, copy_line, record_version_text
+
+
+def content_hash(values) -> str:
+    """The reference: sha256 over the canonical JSON form of the row's content."""
+    payload = json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 @pytest.mark.parametrize("values", [
