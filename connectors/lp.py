@@ -30,6 +30,10 @@ ENTITIES = ("subject", "officer", "item", "party", "case", "inspection", "penalt
             "case_step", "publicity")
 
 
+class LPFeedError(RuntimeError):
+    """A feed page that cannot be read at all: nothing of it is loaded and the cursor stays."""
+
+
 class LPClient:
     def __init__(self, base_url: str, username: str, password: str, *, timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")
@@ -56,7 +60,12 @@ class LPClient:
                 self._login()   # the token expired between pages
                 continue
             r.raise_for_status()
-            return _decode_page(r.content)
+            try:
+                return _decode_page(r.content)
+            except msgspec.DecodeError as exc:   # not JSON, or not the feed's shape
+                raise LPFeedError(
+                    f"本地执法办案平台（LP）变更流 after={after or '（起点）'} 的响应无法读取：{exc}。"
+                    "游标未前移，平台修复后重跑即从这一页继续") from exc
         raise RuntimeError("unreachable")
 
 

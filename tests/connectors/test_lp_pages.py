@@ -124,3 +124,26 @@ def test_odd_json_types_in_bookkeeping_fields_are_kept_as_text(conn):
     assert load(conn, [odd]) == {"subject": 1}
     row = conn.execute("select _source_key, _change_cursor, _record_version from raw.lp_subject").fetchone()
     assert row == ("7", "12.5", '{"at":"2026"}')
+
+
+def test_a_page_that_is_not_the_feed_fails_clearly_and_moves_nothing(conn):
+    class Broken(lp.LPClient):
+        def __init__(self, body):
+            super().__init__("http://127.0.0.1:9", "pipeline", "x")
+            self._token = "t"
+            self.body = body
+
+            class Answer:
+                status_code, content = 200, body
+
+                def raise_for_status(self):
+                    pass
+            self.session.get = lambda *a, **kw: Answer()
+
+    load(conn, [change("S1", "甲局")], "7.1")
+    for body in (b"<html>502 Bad Gateway</html>", b'{"changes": 5}'):
+        with pytest.raises(lp.LPFeedError, match=r"after=7\.1 的响应无法读取.*游标未前移"):
+            lp.sync_lp(Broken(body), conn)
+        conn.rollback()
+        assert get_position(conn, "LP", "changes") == "7.1"
+        assert conn.execute("select count(*) from raw.lp_subject").fetchone()[0] == 1
